@@ -1,0 +1,94 @@
+"""cac_news: newsletter and mailing-list manager of the CAC working group."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from cac_news.config import PROJECT_ROOT, Defaults
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints and commands."""
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "CAC_NEWS_INSTANCE_PATH", str(PROJECT_ROOT / "instance")
+    )
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    load_config(app, test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    return app
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Defaults, then instance/config.py and CAC_NEWS_* variables, or the test mapping."""
+    app.config.from_object(Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("CAC_NEWS")
+    else:
+        app.config.from_mapping(test_config)
+
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        db_path = Path(app.instance_path) / "cac_news.db"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    if not app.config.get("SECRET_KEY"):
+        if not (app.debug or app.testing):
+            raise RuntimeError(
+                "SECRET_KEY is not set. Put SECRET_KEY = '<long random string>' in "
+                f"{Path(app.instance_path) / 'config.py'} or set CAC_NEWS_SECRET_KEY "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(48))' makes one)."
+            )
+        app.config["SECRET_KEY"] = os.urandom(32).hex()  # debug/testing only: per process
+    secure = str(app.config["SITE_URL"]).startswith("https://")
+    app.config["SESSION_COOKIE_SECURE"] = secure
+    app.config["REMEMBER_COOKIE_SECURE"] = secure
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind every extension object to this app."""
+    from cac_news import i18n, models  # noqa: F401  (models register their tables)
+    from cac_news.database import configure_engine_events
+    from cac_news.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine_events(db.engine)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    app.jinja_env.globals["get_locale"] = i18n.current_locale
+    from cac_news.auth import init_login
+
+    init_login(app, login_manager)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount the public site, the login pages and the admin."""
+    from cac_news.web import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the `flask` command groups."""
+    from cac_news.cli import register
+
+    register(app)

@@ -1,0 +1,1 @@
+"""Audience: subscribers, consent, participation modes and the queries over them."""

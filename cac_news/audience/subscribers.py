@@ -1,0 +1,167 @@
+"""Creating, editing and deleting subscribers by hand (pilots) with full validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from cac_news.audience.emails import normalise_email
+from cac_news.errors import ValidationError
+from cac_news.extensions import db
+from cac_news.models import ParticipationMode, Pilot, Subscriber, Territory
+from cac_news.models.audience import LANGUAGES, SUBSCRIBER_STATUSES
+from cac_news.timeutil import utcnow
+
+FIELD_LIMITS = {"first_name": 100, "last_name": 100, "organisation": 200}
+PILOT_CONSENT_TEXT = "Added by a pilot who asserts the person's consent."
+
+
+@dataclass
+class SubscriberData:
+    """A subscriber's editable fields as typed by a person."""
+
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    organisation: str = ""
+    territory_code: str | None = None
+    language: str = "fr"
+    mode_ids: list[int] = field(default_factory=list)
+    status: str = "active"
+
+
+def validate_subscriber(data: SubscriberData, existing: Subscriber | None = None) -> SubscriberData:
+    """Return the data normalised, or raise ValidationError naming every bad field."""
+    errors: dict[str, list[str]] = {}
+    email = ""
+    try:
+        email = normalise_email(data.email)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    texts = {}
+    for name, limit in FIELD_LIMITS.items():
+        value = (getattr(data, name) or "").strip()
+        if len(value) > limit:
+            errors[name] = [str(_l("At most %(n)d characters.", n=limit))]
+        if any(ord(c) < 32 for c in value):
+            errors[name] = [str(_l("Control characters are not allowed."))]
+        texts[name] = value
+    territory = (data.territory_code or "").strip() or None
+    if territory is not None:
+        known = db.session.get(Territory, territory)
+        if known is None or known.kind == "region":
+            errors["territory_code"] = [str(_l("Choose a département or national."))]
+    if data.language not in LANGUAGES:
+        errors["language"] = [str(_l("Choose French or English."))]
+    if data.status not in SUBSCRIBER_STATUSES:
+        errors["status"] = [str(_l("Unknown status."))]
+    mode_ids = sorted(set(data.mode_ids))
+    if mode_ids:
+        found = set(
+            db.session.scalars(
+                select(ParticipationMode.id).where(ParticipationMode.id.in_(mode_ids))
+            )
+        )
+        if found != set(mode_ids):
+            errors["mode_ids"] = [str(_l("Unknown participation mode."))]
+    if email and "email" not in errors:
+        clash = db.session.scalar(select(Subscriber.id).where(Subscriber.email == email))
+        if clash is not None and (existing is None or clash != existing.id):
+            errors["email"] = [str(_l("A subscriber with this email address already exists."))]
+    if errors:
+        raise ValidationError(errors)
+    return SubscriberData(
+        email=email,
+        territory_code=territory,
+        language=data.language,
+        mode_ids=mode_ids,
+        status=data.status,
+        **texts,
+    )
+
+
+def _modes(mode_ids: list[int]) -> list[ParticipationMode]:
+    if not mode_ids:
+        return []
+    return list(
+        db.session.scalars(select(ParticipationMode).where(ParticipationMode.id.in_(mode_ids)))
+    )
+
+
+def create_subscriber(data: SubscriberData, actor: Pilot) -> Subscriber:
+    """A pilot adds a subscriber; an active one carries the pilot's consent assertion."""
+    clean = validate_subscriber(data)
+    subscriber = Subscriber(
+        email=clean.email,
+        first_name=clean.first_name,
+        last_name=clean.last_name,
+        organisation=clean.organisation,
+        territory_code=clean.territory_code,
+        language=clean.language,
+        status="pending",
+        modes=_modes(clean.mode_ids),
+    )
+    subscriber.set_status("pending", source="pilot", actor_id=actor.id, detail="created")
+    if clean.status != "pending":
+        subscriber.set_status(clean.status, source="pilot", actor_id=actor.id)
+    if clean.status == "active":
+        subscriber.consent_at = utcnow()
+        subscriber.consent_source = "pilot"
+        subscriber.consent_text = PILOT_CONSENT_TEXT
+        subscriber.consent_detail = actor.email
+    db.session.add(subscriber)
+    _commit_or_duplicate()
+    return subscriber
+
+
+def update_subscriber(subscriber: Subscriber, data: SubscriberData, actor: Pilot) -> Subscriber:
+    """A pilot edits a subscriber; every change is logged, status changes as events."""
+    clean = validate_subscriber(data, existing=subscriber)
+    changed = [
+        name
+        for name in (
+            "email",
+            "first_name",
+            "last_name",
+            "organisation",
+            "territory_code",
+            "language",
+        )
+        if getattr(subscriber, name) != getattr(clean, name)
+    ]
+    for name in changed:
+        setattr(subscriber, name, getattr(clean, name))
+    if sorted(m.id for m in subscriber.modes) != clean.mode_ids:
+        subscriber.modes = _modes(clean.mode_ids)
+        changed.append("modes")
+    if changed:
+        subscriber.log("profile", source="pilot", actor_id=actor.id, detail=", ".join(changed))
+    if clean.status != subscriber.status:
+        subscriber.set_status(clean.status, source="pilot", actor_id=actor.id)
+        if clean.status == "active" and subscriber.consent_at is None:
+            subscriber.consent_at = utcnow()
+            subscriber.consent_source = "pilot"
+            subscriber.consent_text = PILOT_CONSENT_TEXT
+            subscriber.consent_detail = actor.email
+    _commit_or_duplicate()
+    return subscriber
+
+
+def delete_subscriber(subscriber: Subscriber) -> None:
+    """Delete a subscriber with their events and modes."""
+    db.session.delete(subscriber)
+    db.session.commit()
+
+
+def _commit_or_duplicate() -> None:
+    """Commit; a concurrent insert of the same address becomes a field error, not a 500."""
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise ValidationError.single(
+            "email", str(_l("A subscriber with this email address already exists."))
+        ) from exc

@@ -1,0 +1,75 @@
+"""The `flask` command groups: pilots, demo."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from cac_news.errors import ValidationError
+
+pilots_cli = AppGroup("pilots", help="Manage pilot accounts.")
+
+
+def read_new_password() -> str:
+    """Read a password twice: from the terminal's prompt, or two lines of standard input."""
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    first = sys.stdin.readline().rstrip("\r\n")
+    second = sys.stdin.readline().rstrip("\r\n")
+    if first != second:
+        raise click.ClickException("the two passwords differ")
+    return first
+
+
+@pilots_cli.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="The pilot's full name.")
+@click.option("--role", type=click.Choice(["admin", "editor"]), default="editor", show_default=True)
+def create_pilot_command(email: str, name: str, role: str) -> None:
+    """Create a pilot; the password is read twice from the prompt or standard input."""
+    from cac_news.pilots import PilotData, create_pilot
+
+    password = read_new_password()
+    try:
+        pilot = create_pilot(PilotData(email=email, name=name, role=role), password)
+    except ValidationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Pilot {pilot.email} created ({pilot.role}).")
+
+
+@pilots_cli.command("list")
+def list_pilots_command() -> None:
+    """List pilot accounts."""
+    from sqlalchemy import select
+
+    from cac_news.extensions import db
+    from cac_news.models import Pilot
+
+    for pilot in db.session.scalars(select(Pilot).order_by(Pilot.email)):
+        state = "active" if pilot.active else "inactive"
+        click.echo(f"{pilot.email}\t{pilot.name}\t{pilot.role}\t{state}")
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when subscribers already exist.")
+def demo_command(if_empty: bool) -> None:
+    """Seed demo data (a demo pilot, about 50 subscribers) into an empty database."""
+    from cac_news.demo import DemoRefused, seed_demo
+
+    try:
+        login = seed_demo()
+    except DemoRefused as exc:
+        if if_empty:
+            click.echo(f"Demo data not added: {exc}")
+            return
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Demo data added. Log in at /login as {login.email} with password {login.password}")
+
+
+def register(app: Flask) -> None:
+    """Attach the command groups to the app."""
+    app.cli.add_command(pilots_cli)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,49 @@
+"""Configuration defaults; overridden by instance/config.py, then CAC_NEWS_* variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Defaults:
+    """Embedded defaults: SQLite in instance/, SMTP to the local mail catcher."""
+
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None  # computed from the instance path
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SITE_URL = "http://127.0.0.1:5000"
+    SITE_NAME = "Lettre du groupe Financiarisation de l'action sociale"
+    ORGANISATION_NAME = "Collectif des Associations Citoyennes"
+    ORGANISATION_ADDRESS = "Collectif des Associations Citoyennes, 108 rue Saint-Maur, 75011 Paris"
+
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 8025
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_FROM = "Lettre CAC <lettre@cac-news.localhost>"
+    MAIL_TIMEOUT = 30
+
+    SEND_RATE = 0  # messages per second; 0 means unlimited
+    SEND_CONCURRENCY = 2  # persistent SMTP connections per worker
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT_IP = "10 per 5 minutes"
+    LOGIN_RATE_LIMIT_ACCOUNT = "5 per 5 minutes"
+
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    LANGUAGES = ("fr", "en")
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+
+    ADMIN_PAGE_SIZE = 50

@@ -1,0 +1,26 @@
+"""Engine set-up that depends on the database in use."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def configure_engine_events(engine: Engine) -> None:
+    """On SQLite: WAL, enforced foreign keys and a busy timeout on every connection."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def is_postgresql(engine: Engine) -> bool:
+    """Tell whether the engine talks to PostgreSQL (row locks, full-text search)."""
+    return engine.dialect.name == "postgresql"

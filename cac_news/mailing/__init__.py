@@ -1,0 +1,1 @@
+"""Mail: SMTP connections, message building, the delivery engine, bounces."""

@@ -1,0 +1,26 @@
+"""SQLAlchemy models, one module per aggregate; importing this registers them all."""
+
+from cac_news.models.audience import (
+    CONSENT_SOURCES,
+    EVENT_SOURCES,
+    SUBSCRIBER_STATUSES,
+    ParticipationMode,
+    Subscriber,
+    SubscriptionEvent,
+    subscriber_modes,
+)
+from cac_news.models.pilot import PILOT_ROLES, Pilot
+from cac_news.models.territory import Territory
+
+__all__ = [
+    "CONSENT_SOURCES",
+    "EVENT_SOURCES",
+    "PILOT_ROLES",
+    "SUBSCRIBER_STATUSES",
+    "ParticipationMode",
+    "Pilot",
+    "Subscriber",
+    "SubscriptionEvent",
+    "Territory",
+    "subscriber_modes",
+]

@@ -1,0 +1,189 @@
+"""Subscribers, their participation modes and the log of their status changes."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, event, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cac_news.extensions import db
+from cac_news.models.pilot import Pilot
+from cac_news.models.territory import Territory
+from cac_news.timeutil import utcnow
+
+SUBSCRIBER_STATUSES = ("pending", "active", "unsubscribed", "bounced", "complained")
+CONSENT_SOURCES = ("form", "import", "pilot")
+EVENT_SOURCES = (
+    "form",
+    "import",
+    "pilot",
+    "confirmation",
+    "preferences",
+    "unsubscribe",
+    "bounce",
+    "complaint",
+    "system",
+)
+LANGUAGES = ("fr", "en")
+
+subscriber_modes = Table(
+    "subscriber_mode",
+    db.metadata,
+    Column("subscriber_id", ForeignKey("subscriber.id", ondelete="CASCADE"), primary_key=True),
+    Column("mode_id", ForeignKey("participation_mode.id", ondelete="CASCADE"), primary_key=True),
+    # Segments filter by mode first, then join subscribers: index the reverse direction.
+    Index("ix_subscriber_mode_mode_subscriber", "mode_id", "subscriber_id"),
+)
+
+
+def fold_for_search(*parts: str | None) -> str:
+    """Lower-case, accent-free text used for substring search on every database."""
+    joined = " ".join(p for p in parts if p)
+    decomposed = unicodedata.normalize("NFKD", joined)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+class ParticipationMode(db.Model):
+    """A way of taking part in the group; pilots edit the list."""
+
+    __tablename__ = "participation_mode"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<ParticipationMode {self.slug}>"
+
+
+class Subscriber(db.Model):
+    """A person on the list; status changes only through set_status(), which logs them."""
+
+    __tablename__ = "subscriber"
+    __table_args__ = (
+        Index("ix_subscriber_status_territory", "status", "territory_code"),
+        Index("ix_subscriber_status_language", "status", "language"),
+        CheckConstraint(
+            "status IN ('pending', 'active', 'unsubscribed', 'bounced', 'complained')",
+            name="status",
+        ),
+        CheckConstraint("language IN ('fr', 'en')", name="language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    territory_code: Mapped[str | None] = mapped_column(
+        ForeignKey("territory.code"), index=True, default=None
+    )
+    language: Mapped[str] = mapped_column(String(2), default="fr")
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    consent_at: Mapped[datetime | None]
+    consent_source: Mapped[str | None] = mapped_column(String(16))
+    consent_text: Mapped[str | None] = mapped_column(Text)
+    consent_detail: Mapped[str | None] = mapped_column(String(255))
+    consent_ip: Mapped[str | None] = mapped_column(String(45))
+    search_text: Mapped[str] = mapped_column(String(700), default="", server_default=text("''"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    territory: Mapped[Territory | None] = relationship(lazy="joined")
+    modes: Mapped[list[ParticipationMode]] = relationship(
+        secondary=subscriber_modes, lazy="selectin", order_by=ParticipationMode.position
+    )
+    events: Mapped[list[SubscriptionEvent]] = relationship(
+        back_populates="subscriber",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="SubscriptionEvent.id",
+    )
+
+    @property
+    def full_name(self) -> str:
+        """First and last name, or an empty string."""
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def refresh_search_text(self) -> None:
+        """Recompute the folded text that the admin search matches against."""
+        self.search_text = fold_for_search(
+            self.first_name, self.last_name, self.email, self.organisation
+        )
+
+    def set_status(
+        self,
+        new_status: str,
+        *,
+        source: str,
+        actor_id: int | None = None,
+        detail: str | None = None,
+    ) -> SubscriptionEvent | None:
+        """Change the status and record the event; no event when nothing changes."""
+        if new_status not in SUBSCRIBER_STATUSES:
+            raise ValueError(f"unknown subscriber status: {new_status!r}")
+        if source not in EVENT_SOURCES:
+            raise ValueError(f"unknown event source: {source!r}")
+        if new_status == self.status and self.id is not None:
+            return None
+        event = SubscriptionEvent(
+            kind="status",
+            old_status=self.status if self.id is not None else None,
+            new_status=new_status,
+            source=source,
+            actor_id=actor_id,
+            detail=detail,
+        )
+        self.status = new_status
+        self.status_changed_at = utcnow()
+        self.events.append(event)
+        return event
+
+    def log(
+        self, kind: str, *, source: str, actor_id: int | None = None, detail: str | None = None
+    ) -> SubscriptionEvent:
+        """Record a change that is not a status change (profile, consent, modes)."""
+        event = SubscriptionEvent(kind=kind, source=source, actor_id=actor_id, detail=detail)
+        self.events.append(event)
+        return event
+
+    def __repr__(self) -> str:
+        return f"<Subscriber {self.id} {self.status}>"
+
+
+@event.listens_for(Subscriber, "before_insert")
+@event.listens_for(Subscriber, "before_update")
+def _keep_search_text(_mapper, _connection, subscriber: Subscriber) -> None:
+    """Keep the folded search column in step with the fields it is built from."""
+    subscriber.refresh_search_text()
+
+
+class SubscriptionEvent(db.Model):
+    """One recorded change of a subscriber: who, when, what, from which source."""
+
+    __tablename__ = "subscription_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscriber.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(20))  # status | profile | consent | modes
+    old_status: Mapped[str | None] = mapped_column(String(16))
+    new_status: Mapped[str | None] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pilot.id", ondelete="SET NULL"), default=None
+    )
+    detail: Mapped[str | None] = mapped_column(String(500))
+
+    subscriber: Mapped[Subscriber] = relationship(back_populates="events")
+    actor: Mapped[Pilot | None] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<SubscriptionEvent {self.kind} {self.old_status}->{self.new_status}>"

@@ -1,0 +1,53 @@
+"""Pilots: the people who run the newsletter and log into the admin."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from cac_news.extensions import db
+from cac_news.timeutil import utcnow
+
+PILOT_ROLES = ("admin", "editor")
+MIN_PASSWORD_LENGTH = 10
+
+
+class Pilot(UserMixin, db.Model):
+    """A logged-in user of the admin; admins also manage other pilots."""
+
+    __tablename__ = "pilot"
+    __table_args__ = (CheckConstraint("role IN ('admin', 'editor')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(10), default="editor")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of the password, never the password itself."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """Tell whether the password matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_admin(self) -> bool:
+        """Admins may manage pilots; editors may not."""
+        return self.role == "admin"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        """A deactivated pilot cannot log in."""
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<Pilot {self.email} {self.role}>"

@@ -1,0 +1,17 @@
+"""The pilots' admin: everything under /admin/ requires a logged-in pilot."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask_login import login_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def require_login() -> None:
+    """Close the whole admin to anonymous visitors."""
+
+
+from cac_news.web.admin import dashboard, modes, pilots, subscribers  # noqa: E402, F401

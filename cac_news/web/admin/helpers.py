@@ -1,0 +1,25 @@
+"""Small helpers shared by admin views."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+
+from cac_news.errors import ValidationError
+
+
+def apply_errors(form: FlaskForm, error: ValidationError) -> None:
+    """Show a ValidationError's messages under the matching form fields."""
+    for field_name, messages in error.errors.items():
+        field = getattr(form, field_name, None)
+        if field is None:
+            form.form_errors.extend(messages)
+        else:
+            field.errors = list(field.errors or []) + messages
+
+
+def page_number(raw: str | None) -> int:
+    """A page number from the query string; anything odd means page 1."""
+    try:
+        return max(1, min(int(raw or 1), 1_000_000))
+    except ValueError:
+        return 1

@@ -1,0 +1,150 @@
+"""Admin views over subscribers: list with search and filters, create, edit, delete."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from cac_news import territories
+from cac_news.audience import queries
+from cac_news.audience.modes import list_modes
+from cac_news.audience.subscribers import (
+    SubscriberData,
+    create_subscriber,
+    delete_subscriber,
+    update_subscriber,
+)
+from cac_news.errors import ValidationError
+from cac_news.extensions import db
+from cac_news.forms.admin import STATUS_LABELS, ConfirmForm, SubscriberForm
+from cac_news.models import Subscriber
+from cac_news.web.admin import bp
+from cac_news.web.admin.helpers import apply_errors, page_number
+
+
+def territory_choices(with_regions: bool = False) -> list[tuple[str, str]]:
+    """Options for a territory select: national, optionally régions, then départements."""
+    choices = [(territories.NATIONAL, _("National"))]
+    if with_regions:
+        choices += [(r.code, _("Région: %(name)s", name=r.name)) for r in territories.regions()]
+    choices += [(d.code, f"{d.code} – {d.name}") for d in territories.departements()]
+    return choices
+
+
+def _filters_from_args() -> queries.SubscriberFilters:
+    args = request.args
+    mode = args.get("mode", "")
+    status = args.get("status", "")
+    territory = args.get("territory", "")
+    return queries.SubscriberFilters(
+        query=args.get("q", "").strip(),
+        status=status if status in STATUS_LABELS else "",
+        mode_id=int(mode) if mode.isdigit() else None,
+        territory=territory if territories.get(territory) else "",
+    )
+
+
+@bp.get("/subscribers/")
+def subscribers():
+    """Searchable, filterable, paginated list of subscribers."""
+    filters = _filters_from_args()
+    page = queries.list_subscribers(
+        filters, page_number(request.args.get("page")), current_app.config["ADMIN_PAGE_SIZE"]
+    )
+    return render_template(
+        "admin/subscribers/list.html",
+        page=page,
+        filters=filters,
+        modes=list_modes(),
+        status_labels=STATUS_LABELS,
+        territory_choices=territory_choices(with_regions=True),
+    )
+
+
+def _form(subscriber: Subscriber | None = None) -> SubscriberForm:
+    form = SubscriberForm(obj=subscriber)
+    form.territory_code.choices = [("", _("Not specified"))] + territory_choices()
+    form.mode_ids.choices = [(m.id, m.name) for m in list_modes()]
+    if subscriber is not None and request.method == "GET":
+        form.mode_ids.data = [m.id for m in subscriber.modes]
+        form.territory_code.data = subscriber.territory_code or ""
+    return form
+
+
+def _data(form: SubscriberForm) -> SubscriberData:
+    return SubscriberData(
+        email=form.email.data or "",
+        first_name=form.first_name.data or "",
+        last_name=form.last_name.data or "",
+        organisation=form.organisation.data or "",
+        territory_code=form.territory_code.data or None,
+        language=form.language.data,
+        mode_ids=form.mode_ids.data or [],
+        status=form.status.data,
+    )
+
+
+@bp.route("/subscribers/new", methods=["GET", "POST"])
+def subscriber_new():
+    """Add a subscriber by hand."""
+    form = _form()
+    if request.method == "GET":
+        form.status.data = "active"
+    if form.validate_on_submit():
+        try:
+            subscriber = create_subscriber(_data(form), current_user)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(_("Subscriber %(email)s added.", email=subscriber.email), "success")
+            return redirect(url_for("admin.subscriber_detail", subscriber_id=subscriber.id))
+    return render_template("admin/subscribers/form.html", form=form, subscriber=None)
+
+
+def _get_or_404(subscriber_id: int) -> Subscriber:
+    subscriber = db.session.get(Subscriber, subscriber_id)
+    if subscriber is None:
+        abort(404)
+    return subscriber
+
+
+@bp.get("/subscribers/<int:subscriber_id>")
+def subscriber_detail(subscriber_id: int):
+    """A subscriber's profile, consent and history of changes."""
+    subscriber = _get_or_404(subscriber_id)
+    return render_template(
+        "admin/subscribers/detail.html",
+        subscriber=subscriber,
+        status_labels=STATUS_LABELS,
+        delete_form=ConfirmForm(),
+    )
+
+
+@bp.route("/subscribers/<int:subscriber_id>/edit", methods=["GET", "POST"])
+def subscriber_edit(subscriber_id: int):
+    """Edit a subscriber."""
+    subscriber = _get_or_404(subscriber_id)
+    form = _form(subscriber)
+    if form.validate_on_submit():
+        try:
+            update_subscriber(subscriber, _data(form), current_user)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("admin.subscriber_detail", subscriber_id=subscriber.id))
+    return render_template("admin/subscribers/form.html", form=form, subscriber=subscriber)
+
+
+@bp.post("/subscribers/<int:subscriber_id>/delete")
+def subscriber_delete(subscriber_id: int):
+    """Delete a subscriber after confirmation."""
+    subscriber = _get_or_404(subscriber_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    email = subscriber.email
+    delete_subscriber(subscriber)
+    flash(_("Subscriber %(email)s deleted.", email=email), "success")
+    return redirect(url_for("admin.subscribers"))

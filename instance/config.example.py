@@ -1,0 +1,28 @@
+# Copy to instance/config.py and adapt. Every key can also be set from the environment
+# as CAC_NEWS_<KEY> (values are parsed as JSON when they can be: CAC_NEWS_MAIL_PORT=587).
+
+# Required outside debug mode: a long random string, kept secret.
+# python -c 'import secrets; print(secrets.token_urlsafe(48))'
+SECRET_KEY = "change-me"
+
+# Public address of the site, used in every link of every email.
+SITE_URL = "https://lettre.example.org"
+
+# Default: SQLite in instance/cac_news.db. For PostgreSQL (psycopg 3):
+# SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://user:password@db.example.org:5432/cac_news"
+
+# Your organisation's SMTP relay (default: the local mail catcher on 127.0.0.1:8025).
+# MAIL_SERVER = "smtp.example.org"
+# MAIL_PORT = 587
+# MAIL_USE_TLS = True      # STARTTLS
+# MAIL_USE_SSL = False     # implicit TLS, usually port 465
+# MAIL_USERNAME = "lettre@example.org"
+# MAIL_PASSWORD = "..."
+# MAIL_FROM = "Lettre du CAC <lettre@example.org>"
+
+# Delivery: messages per second (0 = unlimited) and SMTP connections per worker.
+# SEND_RATE = 10
+# SEND_CONCURRENCY = 2
+
+# Rate-limit store: memory by default; Redis when several web processes run.
+# RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/0"

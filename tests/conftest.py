@@ -1,0 +1,272 @@
+"""Fixtures: an app on a fresh database per test, clients, factories and a real SMTP server.
+
+The database is SQLite in a temporary folder, or the PostgreSQL server named by
+CAC_NEWS_SQLALCHEMY_DATABASE_URI (the second CI run). The schema always comes from the
+Alembic migrations, never from `create_all`, so that the migrations are what is tested.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, inspect, text
+
+from cac_news import create_app
+from cac_news.extensions import db
+from cac_news.models import ParticipationMode, Pilot, Subscriber
+
+PG_URI = os.environ.get("CAC_NEWS_SQLALCHEMY_DATABASE_URI", "")
+USING_POSTGRESQL = PG_URI.startswith("postgresql")
+PASSWORD = "correct horse battery"
+KEEP_TABLES = {"alembic_version", "territory"}
+
+
+def base_config(instance_path: Path, database_uri: str) -> dict:
+    """Configuration shared by every test app."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "INSTANCE_PATH": str(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SITE_URL": "http://localhost",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": free_port(),  # nothing listens unless a test starts a server
+        "MAIL_FROM": "Lettre CAC <lettre@cac-news.test>",
+    }
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def migrate_database(instance_path: Path, database_uri: str) -> None:
+    """Run every Alembic migration against the database."""
+    app = create_app(base_config(instance_path, database_uri))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def reset_postgresql(uri: str) -> None:
+    """Drop everything in the public schema of the test database."""
+    engine = create_engine(uri)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> str:
+    """A migrated database: a SQLite file to copy per test, or the PostgreSQL URI."""
+    instance = tmp_path_factory.mktemp("template")
+    if USING_POSTGRESQL:
+        reset_postgresql(PG_URI)
+        migrate_database(instance, PG_URI)
+        return PG_URI
+    path = instance / "template.db"
+    migrate_database(instance, f"sqlite:///{path}")
+    return str(path)
+
+
+def truncate_postgresql(uri: str) -> None:
+    """Empty every table but the reference data, then restore the default modes."""
+    from cac_news.audience.modes import DEFAULT_MODES
+
+    engine = create_engine(uri)
+    tables = [t for t in inspect(engine).get_table_names() if t not in KEEP_TABLES]
+    with engine.begin() as conn:
+        if tables:
+            quoted = ", ".join(f'"{t}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        for position, (slug, name) in enumerate(DEFAULT_MODES, start=1):
+            conn.execute(
+                text(
+                    "INSERT INTO participation_mode (slug, name, description, position) "
+                    "VALUES (:slug, :name, '', :position)"
+                ),
+                {"slug": slug, "name": name, "position": position},
+            )
+    engine.dispose()
+
+
+@pytest.fixture
+def database_uri(migrated_template, tmp_path) -> str:
+    """A fresh, migrated database for one test."""
+    if USING_POSTGRESQL:
+        truncate_postgresql(migrated_template)
+        return migrated_template
+    path = tmp_path / "cac_news.db"
+    shutil.copyfile(migrated_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def config_overrides() -> dict:
+    """Override in a test module to change the app's configuration."""
+    return {}
+
+
+@pytest.fixture
+def app(database_uri, tmp_path, config_overrides):
+    """The application on its own database, with an app context pushed."""
+    app = create_app({**base_config(tmp_path / "instance", database_uri), **config_overrides})
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client (CSRF off unless a test turns it on)."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner bound to the app."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_pilot(app):
+    """Factory: create a pilot with the shared test password."""
+    counter = iter(range(1, 10_000))
+
+    def factory(role: str = "admin", email: str | None = None, **fields) -> Pilot:
+        pilot = Pilot(
+            email=email or f"pilot{next(counter)}@cac-news.test",
+            name=fields.pop("name", "Pilote Test"),
+            role=role,
+            **fields,
+        )
+        pilot.set_password(PASSWORD)
+        db.session.add(pilot)
+        db.session.commit()
+        return pilot
+
+    return factory
+
+
+@pytest.fixture
+def make_subscriber(app):
+    """Factory: create a subscriber (active by default) with its events."""
+    counter = iter(range(1, 1_000_000))
+
+    def factory(
+        email: str | None = None,
+        status: str = "active",
+        modes: list[str] | None = None,
+        **fields,
+    ) -> Subscriber:
+        from sqlalchemy import select
+
+        subscriber = Subscriber(
+            email=email or f"abonne{next(counter)}@exemple.org",
+            first_name=fields.pop("first_name", "Camille"),
+            last_name=fields.pop("last_name", "Martin"),
+            status="pending",
+            **fields,
+        )
+        if modes:
+            subscriber.modes = list(
+                db.session.scalars(
+                    select(ParticipationMode).where(ParticipationMode.slug.in_(modes))
+                )
+            )
+        subscriber.set_status("pending", source="pilot", detail="test factory")
+        if status != "pending":
+            subscriber.set_status(status, source="pilot", detail="test factory")
+        db.session.add(subscriber)
+        db.session.commit()
+        return subscriber
+
+    return factory
+
+
+def login(client, email: str, password: str = PASSWORD):
+    """Log a pilot in through the real login form."""
+    return client.post("/login", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def admin(make_pilot) -> Pilot:
+    """An admin pilot."""
+    return make_pilot(role="admin", email="admin@cac-news.test", name="Alice Admin")
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    """A client logged in as an admin."""
+    response = login(client, admin.email)
+    assert response.status_code == 302
+    return client
+
+
+@pytest.fixture
+def editor_client(client, make_pilot):
+    """A client logged in as an editor."""
+    editor = make_pilot(role="editor", email="editor@cac-news.test", name="Eddy Editor")
+    response = login(client, editor.email)
+    assert response.status_code == 302
+    return client
+
+
+@dataclass
+class ReceivedMail:
+    """One message as the SMTP server received it."""
+
+    mail_from: str
+    rcpt_tos: list[str]
+    data: bytes
+
+    @property
+    def message(self) -> EmailMessage:
+        """The message parsed with the modern email policy."""
+        return BytesParser(policy=policy.default).parsebytes(self.data)
+
+
+@dataclass
+class SMTPRecorder:
+    """aiosmtpd handler that keeps every message it receives."""
+
+    messages: list[ReceivedMail] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
+        with self.lock:
+            self.messages.append(
+                ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
+            )
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on a free loopback port; the app's settings point at it."""
+    recorder = SMTPRecorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config["MAIL_SERVER"] = "127.0.0.1"
+    app.config["MAIL_PORT"] = controller.port
+    try:
+        yield recorder
+    finally:
+        controller.stop()
