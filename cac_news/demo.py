@@ -15,7 +15,7 @@ from cac_news.extensions import db
 from cac_news.models import ParticipationMode, Pilot, Subscriber
 from cac_news.timeutil import utcnow
 
-DEMO_PILOT_EMAIL = "pilote@demo.cac-news.localhost"
+DEMO_PILOT_EMAIL = "pilote.demo@example.org"
 FIRST_NAMES = (
     "Camille Dominique Claude Sacha Alix Marie Jean Louise Karim Fatou Yasmine Hugo "
     "Léa Théo Inès Mathis Chloé Nadia Rémi Élodie Amadou Sofia Pierre Anne Lucie"
@@ -68,7 +68,7 @@ def seed_demo(count: int = 50, seed: int = 2026) -> DemoLogin:
         )[0]
         territory = rng.choice(DEMO_DEPARTEMENTS + (territories.NATIONAL,))
         subscriber = Subscriber(
-            email=f"{_ascii(first)}.{_ascii(last)}.{index}@exemple.org",
+            email=f"{_ascii(first)}.{_ascii(last)}.{index}@example.org",
             first_name=first,
             last_name=last,
             organisation=rng.choice(ORGANISATIONS),

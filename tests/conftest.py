@@ -19,11 +19,12 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
 
 from cac_news import create_app
-from cac_news.extensions import db
+from cac_news.extensions import db, limiter
 from cac_news.models import ParticipationMode, Pilot, Subscriber
 
 PG_URI = os.environ.get("CAC_NEWS_SQLALCHEMY_DATABASE_URI", "")
@@ -44,7 +45,7 @@ def base_config(instance_path: Path, database_uri: str) -> dict:
         "SITE_URL": "http://localhost",
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": free_port(),  # nothing listens unless a test starts a server
-        "MAIL_FROM": "Lettre CAC <lettre@cac-news.test>",
+        "MAIL_FROM": "Lettre CAC <lettre@example.org>",
     }
 
 
@@ -123,10 +124,29 @@ def config_overrides() -> dict:
     return {}
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in its own app context, hence its own `g` and database session.
+
+    The test's app context stays pushed for test code; without this, requests would
+    reuse it and share `g` and the session with the test, hiding a missing commit.
+    Afterwards the test's session is committed (ending its snapshot) and expired, so
+    that the test reads what the request really stored.
+    """
+
+    def open(self, *args, **kwargs):
+        """Send the request from a fresh app context."""
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.commit()
+        return response
+
+
 @pytest.fixture
 def app(database_uri, tmp_path, config_overrides):
-    """The application on its own database, with an app context pushed."""
+    """The application on its own database, with an app context pushed for test code."""
     app = create_app({**base_config(tmp_path / "instance", database_uri), **config_overrides})
+    app.test_client_class = IsolatedClient
+    limiter.reset()  # the in-memory store outlives an app; each test starts with none
     with app.app_context():
         yield app
         db.session.remove()
@@ -152,7 +172,7 @@ def make_pilot(app):
 
     def factory(role: str = "admin", email: str | None = None, **fields) -> Pilot:
         pilot = Pilot(
-            email=email or f"pilot{next(counter)}@cac-news.test",
+            email=email or f"pilot{next(counter)}@example.org",
             name=fields.pop("name", "Pilote Test"),
             role=role,
             **fields,
@@ -209,7 +229,7 @@ def login(client, email: str, password: str = PASSWORD):
 @pytest.fixture
 def admin(make_pilot) -> Pilot:
     """An admin pilot."""
-    return make_pilot(role="admin", email="admin@cac-news.test", name="Alice Admin")
+    return make_pilot(role="admin", email="admin@example.org", name="Alice Admin")
 
 
 @pytest.fixture
@@ -223,7 +243,7 @@ def admin_client(client, admin):
 @pytest.fixture
 def editor_client(client, make_pilot):
     """A client logged in as an editor."""
-    editor = make_pilot(role="editor", email="editor@cac-news.test", name="Eddy Editor")
+    editor = make_pilot(role="editor", email="editor@example.org", name="Eddy Editor")
     response = login(client, editor.email)
     assert response.status_code == 302
     return client
@@ -270,3 +290,58 @@ def smtp_server(app):
         yield recorder
     finally:
         controller.stop()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over HTTP on a free loopback port, in a background thread."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    app.config["SITE_URL"] = base_url
+    try:
+        yield base_url
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, headless, driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make test does)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser tab with French as its language, on the live server."""
+    context = browser.new_context(locale="fr-FR", base_url=live_server)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

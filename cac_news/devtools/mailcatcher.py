@@ -66,6 +66,7 @@ class OutboxHandler:
         fd, tmp_name = tempfile.mkstemp(dir=self.outbox, prefix=".incoming-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as tmp:
+                os.fchmod(tmp.fileno(), 0o644)  # mkstemp makes 0600; these are meant to be read
                 tmp.write(data)
                 tmp.flush()
                 os.fsync(tmp.fileno())

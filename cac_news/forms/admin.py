@@ -14,7 +14,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 STATUS_LABELS = {
     "pending": _l("Pending confirmation"),
@@ -50,7 +50,7 @@ class SubscriberForm(FlaskForm):
 class PilotForm(FlaskForm):
     """Create or edit a pilot; the password is only required on creation."""
 
-    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(_l("Role"), choices=list(ROLE_LABELS.items()))
     active = BooleanField(_l("Active"), default=True)

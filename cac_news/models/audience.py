@@ -129,11 +129,12 @@ class Subscriber(db.Model):
             raise ValueError(f"unknown subscriber status: {new_status!r}")
         if source not in EVENT_SOURCES:
             raise ValueError(f"unknown event source: {source!r}")
-        if new_status == self.status and self.id is not None:
+        is_new = self.id is None and not self.events
+        if new_status == self.status and not is_new:
             return None
         event = SubscriptionEvent(
             kind="status",
-            old_status=self.status if self.id is not None else None,
+            old_status=None if is_new else self.status,
             new_status=new_status,
             source=source,
             actor_id=actor_id,
