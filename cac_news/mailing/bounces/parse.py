@@ -8,23 +8,14 @@ never raises: input it cannot read is reported as "malformed".
 from __future__ import annotations
 
 import email
-import re
 from dataclasses import dataclass, field
 from email.message import Message
-from email.utils import getaddresses
 
 from flufl.bounce import all_failures
 
-from .reports import (
-    FAILURE_STATUS_RE,
-    clean_address,
-    original_message,
-    read_arf,
-    read_dsn,
-    report_type,
-    text,
-)
-from .verp import DEFAULT_PREFIX, token_from_address
+from .clues import body_status, find_message_id, find_verp_token, is_auto_reply, looks_like_bounce
+from .reports import clean_address, read_arf, read_dsn, report_type, text
+from .verp import DEFAULT_PREFIX
 
 KINDS = ("hard", "soft", "complaint", "not_bounce", "malformed")
 KNOWN_HEADERS = {
@@ -46,26 +37,6 @@ STRUCTURAL_DEFECTS = {
     "MultipartInvariantViolationDefect",
     "NoBoundaryInMultipartDefect",
 }
-ENVELOPE_HEADERS = (
-    "To",
-    "Delivered-To",
-    "X-Original-To",
-    "Return-Path",
-    "Envelope-To",
-    "X-Envelope-To",
-)
-DAEMON_RE = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|mailer|mdaemon)@", re.I)
-BOUNCE_SUBJECT_RE = re.compile(
-    r"undeliver|delivery (status notification \(failure\)|fail)|returned mail|"
-    r"could not be delivered|mail delivery (failed|system)|non remis|non distribuable",
-    re.I,
-)
-AUTO_REPLY_SUBJECT_RE = re.compile(
-    r"^\s*(auto(matic)? ?(reply|response)|out of (the )?office|r[ée]ponse automatique|"
-    r"absence|vacation|auto:)",
-    re.I,
-)
-MESSAGE_ID_RE = re.compile(r"^Message-I[Dd]:\s*(<[^>\s]+>)", re.M | re.I)
 
 
 @dataclass
@@ -132,7 +103,8 @@ def _analyse(raw: bytes, verp_prefix: str) -> BounceReport:
     defects = sorted(
         {type(d).__name__ for part in msg.walk() for d in part.defects} & STRUCTURAL_DEFECTS
     )
-    if defects and report.kind == "not_bounce":
+    if defects and (report.kind == "not_bounce" or report.detector == "heuristic"):
+        # Truncated MIME with nothing readable in it: report it rather than guess.
         return BounceReport(
             "malformed",
             message_id=report.message_id,
@@ -140,7 +112,8 @@ def _analyse(raw: bytes, verp_prefix: str) -> BounceReport:
             problem="broken MIME structure: " + ", ".join(defects),
         )
     if defects:
-        report.problem = "read despite a broken MIME structure: " + ", ".join(defects)
+        note = "broken MIME structure: " + ", ".join(defects)
+        report.problem = f"{report.problem}; {note}" if report.problem else f"read despite a {note}"
     return report
 
 
@@ -175,10 +148,9 @@ def _classify(msg: Message) -> BounceReport:
     failures += [Failure(a, "soft", status, diagnostic) for a in _addresses(temporary)]
     if failures:
         return _bounce(failures, "flufl")
-    if is_auto_reply(msg):
-        return BounceReport("not_bounce", problem="auto-reply")
     if rtype == "delivery-status" and dsn is None:
         return BounceReport("malformed", problem="DSN without its delivery-status part")
+    # Bounces carry "Auto-Submitted: auto-replied" too: the sender's look is checked first.
     if looks_like_bounce(msg) or rtype == "delivery-status":
         kind = classify_status(status, "delayed")  # no recipient and no code: assume soft
         return BounceReport(
@@ -188,6 +160,8 @@ def _classify(msg: Message) -> BounceReport:
             detector="heuristic",
             problem=problem or "bounce without a readable recipient",
         )
+    if is_auto_reply(msg):
+        return BounceReport("not_bounce", problem="auto-reply")
     return BounceReport("not_bounce", problem=problem)
 
 
@@ -228,72 +202,3 @@ def _addresses(found) -> list[str]:
     """Lower-cased addresses from flufl.bounce's bytes, without impossible ones."""
     values = (i.decode("utf-8", "replace") if isinstance(i, bytes) else str(i) for i in found)
     return sorted({addr for value in values if (addr := clean_address(value))})
-
-
-def text_parts(msg: Message):
-    """The decoded text parts of the report itself, not of the message it returns."""
-    stack = [msg]
-    while stack:
-        part = stack.pop(0)
-        if part.get_content_maintype() == "multipart" and part.is_multipart():
-            stack.extend(p for p in part.get_payload() if isinstance(p, Message))
-        elif part.get_content_maintype() == "text" and part.get_content_subtype() != (
-            "rfc822-headers"
-        ):
-            payload = part.get_payload(decode=True) or b""
-            try:
-                yield payload.decode(part.get_content_charset() or "utf-8", "replace")
-            except LookupError:  # an unknown charset name: read it as Latin-1
-                yield payload.decode("latin-1")
-
-
-def body_status(msg: Message) -> tuple[str | None, str | None]:
-    """The first enhanced status code in the report's text, and the line it is on."""
-    for body in text_parts(msg):
-        for line in body.splitlines():
-            match = FAILURE_STATUS_RE.search(line)
-            if match:
-                return ".".join(match.groups()), line.strip()[:500]
-    return None, None
-
-
-def find_verp_token(msg: Message, prefix: str = DEFAULT_PREFIX) -> str | None:
-    """The VERP token of the address the report was sent to, when it is a VERP address."""
-    values = [text(v) for name in ENVELOPE_HEADERS for v in msg.get_all(name, [])]
-    for _, addr in getaddresses(values):
-        token = token_from_address(addr, prefix)
-        if token:
-            return token
-    return None
-
-
-def find_message_id(msg: Message) -> str | None:
-    """The Message-ID of the original message, from the returned message or its headers."""
-    original = original_message(msg)
-    if original is not None and original.get("Message-ID"):
-        return text(original.get("Message-ID")).strip() or None
-    for body in text_parts(msg):  # a copy inlined in the text, the Exim way
-        match = MESSAGE_ID_RE.search(body)
-        if match:
-            return match.group(1)
-    return None
-
-
-def is_auto_reply(msg: Message) -> bool:
-    """An out-of-office or other automatic reply (RFC 3834 and common vendor headers)."""
-    auto = text(msg.get("Auto-Submitted")).lower()
-    if auto.startswith("auto-replied") or msg.get("X-Autoreply") or msg.get("X-Autorespond"):
-        return True
-    if text(msg.get("Precedence")).lower() == "auto_reply":
-        return True
-    return bool(AUTO_REPLY_SUBJECT_RE.search(text(msg.get("Subject"))))
-
-
-def looks_like_bounce(msg: Message) -> bool:
-    """Whether the sender or subject says "delivery failure" even if no recipient was found."""
-    sender = getaddresses([text(msg.get("From"))])
-    if sender and DAEMON_RE.match(sender[0][1] or ""):
-        return True
-    return bool(msg.get("X-Failed-Recipients")) or bool(
-        BOUNCE_SUBJECT_RE.search(text(msg.get("Subject")))
-    )

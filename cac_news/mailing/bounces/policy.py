@@ -36,11 +36,15 @@ class BouncePolicy:
     @classmethod
     def from_config(cls, config: Mapping) -> BouncePolicy:
         """The policy from the BOUNCE_HARD/SOFT_THRESHOLD and BOUNCE_SOFT_WINDOW_DAYS settings."""
-        return cls(
-            hard_threshold=int(config.get("BOUNCE_HARD_THRESHOLD", cls.hard_threshold)),
-            soft_threshold=int(config.get("BOUNCE_SOFT_THRESHOLD", cls.soft_threshold)),
-            soft_window_days=int(config.get("BOUNCE_SOFT_WINDOW_DAYS", cls.soft_window_days)),
-        )
+        values = {}
+        for name in ("hard_threshold", "soft_threshold", "soft_window_days"):
+            key = f"BOUNCE_{name.upper()}"
+            raw = config.get(key, getattr(cls, name))
+            try:  # environment overrides arrive as strings
+                values[name] = int(raw)
+            except (TypeError, ValueError):
+                raise ValueError(f"{key}: expected an integer >= 1, got {raw!r}") from None
+        return cls(**values)
 
 
 @dataclass(frozen=True)

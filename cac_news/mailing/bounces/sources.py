@@ -69,7 +69,7 @@ def iter_maildir(
         raise NotADirectoryError(f"{root} is not a Maildir (no new/ and cur/ folders)")
     for sub in ("new", "cur"):
         for path in sorted((root / sub).iterdir()):
-            if path.name.startswith(".") or not path.is_file():
+            if path.name.startswith(".") or path.is_dir():
                 continue
             if sub == "cur" and SEEN_FLAG in maildir_flags(path.name) and not include_seen:
                 continue
