@@ -29,6 +29,8 @@ def test_postfix_rfc3464_user_unknown():
     assert report.verp_token == "42-i2nnkfx3nzkgbt3m"
     assert decode_token(report.verp_token, SECRET) == 42
     assert decode_token(report.verp_token, "another-secret") is None
+    assert report.delivery_id(SECRET) == 42
+    assert report.delivery_id("another-secret") is None
 
 
 def test_exim_non_standard_bounce():

@@ -95,6 +95,8 @@ def test_process_counts_a_maildir(tmp_path):
     }
     marked = {item.report.kind for item in summary.items if item.marked}
     assert marked == {"hard", "soft"}
+    assert all(Path(item.ref).exists() for item in summary.items)  # the refs follow the moves
+    assert all(item.ref.endswith(",S") for item in summary.items if item.marked)
     # The malformed, the complaint and the auto-reply are left where they were, unread.
     left = sorted(p.read_bytes()[:20] for p in (root / "new").iterdir() if p.name != ".hidden")
     assert len(left) == 4

@@ -15,7 +15,7 @@ from flufl.bounce import all_failures
 
 from .clues import body_status, find_message_id, find_verp_token, is_auto_reply, looks_like_bounce
 from .reports import clean_address, read_arf, read_dsn, report_type, text
-from .verp import DEFAULT_PREFIX
+from .verp import DEFAULT_PREFIX, decode_token
 
 KINDS = ("hard", "soft", "complaint", "not_bounce", "malformed")
 KNOWN_HEADERS = {
@@ -62,6 +62,10 @@ class BounceReport:
     failures: list[Failure] = field(default_factory=list)
     detector: str = ""  # dsn | arf | flufl | heuristic | ''
     problem: str | None = None  # why it is malformed, or what looked odd
+
+    def delivery_id(self, secret: str | bytes) -> int | None:
+        """The delivery the VERP token names, when there is one and its signature holds."""
+        return decode_token(self.verp_token, secret) if self.verp_token else None
 
     @property
     def is_bounce(self) -> bool:

@@ -86,9 +86,8 @@ def process(
         summary.processed += 1
         name = FIELD_OF_KIND[report.kind]
         setattr(summary, name, getattr(summary, name) + 1)
-        ref = message.ref
         marked = False
         if mark_if is not None and report.kind != "malformed" and mark_if(report):
             marked = message.mark_processed() is not None
-        summary.items.append(ProcessedMessage(ref, report, marked))
+        summary.items.append(ProcessedMessage(message.ref, report, marked))  # where it is now
     return summary
