@@ -47,3 +47,7 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
 
     ADMIN_PAGE_SIZE = 50
+
+    BOUNCE_HARD_THRESHOLD = 1  # hard bounces that make a subscriber "bounced"
+    BOUNCE_SOFT_THRESHOLD = 5  # soft bounces within the window that do the same
+    BOUNCE_SOFT_WINDOW_DAYS = 30
