@@ -253,3 +253,13 @@ def test_public_copy_only_for_sent_newsletters(client, make_newsletter):
     assert "Lettre publique" in body
     assert not any(token in body for token in TOKENS)
     assert client.get("/archives/999/").status_code == 404
+
+
+def test_list_and_since_date_in_the_composer(admin_client, make_newsletter, make_roadmap_update):
+    make_newsletter(subject="Première lettre")
+    listing = admin_client.get("/admin/newsletters/").get_data(as_text=True)
+    assert "Première lettre" in listing and "Draft" in listing
+    make_roadmap_update(title="Ancienne note", created_at=datetime(2026, 9, 1))
+    make_roadmap_update(title="Note récente", created_at=datetime(2026, 10, 5))
+    page = admin_client.get("/admin/newsletters/new?since=2026-10-01").get_data(as_text=True)
+    assert "Note récente" in page and "Ancienne note" not in page

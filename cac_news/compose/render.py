@@ -111,6 +111,14 @@ def render_newsletter(newsletter: Newsletter) -> RenderedNewsletter:
     return RenderedNewsletter(html=inline_css(email_html), text=text, web_html=web_html)
 
 
+def render_web_copy(newsletter: Newsletter) -> str:
+    """Only the web copy (no premailer call): for the archive page and its preview."""
+    lang = current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(lang):
+        context = _context(newsletter, Footnotes())
+        return render_template("email/newsletter.html", lang=lang, web=True, **context)
+
+
 def personalise(rendered: RenderedNewsletter, values: dict[str, str]) -> tuple[str, str]:
     """Fill one recipient's values into (html, text); values are HTML-escaped in the HTML."""
     missing = [token for token in REQUIRED_VALUES if not values.get(token)]

@@ -25,3 +25,11 @@ ACTION_KIND_LABELS = {
     "publication": _l("Publication"),
     "other": _l("Other"),
 }
+NEWSLETTER_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "scheduled": _l("Scheduled"),
+    "sending": _l("Sending"),
+    "paused": _l("Paused"),
+    "sent": _l("Sent"),
+    "cancelled": _l("Cancelled"),
+}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort
 from sqlalchemy import select
 
-from cac_news.compose.render import render_newsletter
+from cac_news.compose.render import render_web_copy
 from cac_news.extensions import db
 from cac_news.models import Newsletter
 from cac_news.web.public import bp
@@ -20,4 +20,4 @@ def newsletter_copy(number: int):
     newsletter = db.session.scalar(select(Newsletter).where(Newsletter.number == number))
     if newsletter is None or newsletter.status != "sent":
         abort(404)
-    return render_newsletter(newsletter).web_html
+    return render_web_copy(newsletter)

@@ -16,8 +16,14 @@ from cac_news.compose.newsletters import (
     create_newsletter,
     update_newsletter,
 )
-from cac_news.compose.render import personalise, render_newsletter, sample_values
+from cac_news.compose.render import (
+    personalise,
+    render_newsletter,
+    render_web_copy,
+    sample_values,
+)
 from cac_news.compose.test_send import parse_recipients, send_test
+from cac_news.content.labels import NEWSLETTER_STATUS_LABELS
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.forms.compose import NewsletterForm, SinceForm, TestSendForm
@@ -38,7 +44,9 @@ def _get_or_404(newsletter_id: int) -> Newsletter:
 def newsletters():
     """Every newsletter, newest first."""
     items = db.session.scalars(select(Newsletter).order_by(Newsletter.number.desc())).all()
-    return render_template("admin/newsletters/list.html", newsletters=items)
+    return render_template(
+        "admin/newsletters/list.html", newsletters=items, status_labels=NEWSLETTER_STATUS_LABELS
+    )
 
 
 def _add_blank_sections(form: NewsletterForm, start: int) -> None:
@@ -184,7 +192,11 @@ def newsletter_preview(newsletter_id: int):
             return redirect(url_for("admin.newsletter_preview", newsletter_id=newsletter.id))
     _html, text = personalise(render_newsletter(newsletter), sample_values(current_user.name))
     return render_template(
-        "admin/newsletters/preview.html", newsletter=newsletter, form=form, text=text
+        "admin/newsletters/preview.html",
+        newsletter=newsletter,
+        form=form,
+        text=text,
+        status_labels=NEWSLETTER_STATUS_LABELS,
     )
 
 
@@ -207,4 +219,4 @@ def newsletter_preview_email(newsletter_id: int):
 @bp.get("/newsletters/<int:newsletter_id>/preview/web")
 def newsletter_preview_web(newsletter_id: int):
     """The web copy as the archive will show it."""
-    return _raw_preview(render_newsletter(_get_or_404(newsletter_id)).web_html)
+    return _raw_preview(render_web_copy(_get_or_404(newsletter_id)))
