@@ -75,6 +75,9 @@ def register_extensions(app: Flask) -> None:
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
     app.jinja_env.globals["get_locale"] = i18n.current_locale
+    from cac_news.content.markdown import render_markdown
+
+    app.jinja_env.filters["markdown"] = render_markdown
     from cac_news.auth import init_login
 
     init_login(app, login_manager)

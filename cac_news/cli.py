@@ -1,4 +1,4 @@
-"""The `flask` command groups: pilots, demo."""
+"""The `flask` command groups: pilots, newsletters, demo."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from cac_news.errors import ValidationError
 
 pilots_cli = AppGroup("pilots", help="Manage pilot accounts.")
+newsletters_cli = AppGroup("newsletters", help="Compose and send newsletters.")
 
 
 def read_new_password() -> str:
@@ -53,6 +54,36 @@ def list_pilots_command() -> None:
         click.echo(f"{pilot.email}\t{pilot.name}\t{pilot.role}\t{state}")
 
 
+@newsletters_cli.command("create")
+@click.option("--subject", required=True, help="The subject line.")
+@click.option(
+    "--body",
+    "body_file",
+    required=True,
+    type=click.File("r", encoding="utf-8"),
+    help="A Markdown file: the body of the letter ('-' reads standard input).",
+)
+@click.option("--segment", default=None, help="Target segment (default: every active subscriber).")
+def create_newsletter_command(subject: str, body_file, segment: str | None) -> None:
+    """Make a draft newsletter from a Markdown file; print only its id on standard output."""
+    from cac_news.compose.newsletters import NewsletterData, create_newsletter
+
+    if segment is not None:
+        # Wired once segments land (issue 3); storing a name we cannot check would be a lie.
+        raise click.ClickException(
+            "segments are not available yet; leave out --segment to target every active subscriber"
+        )
+    try:
+        newsletter, warnings = create_newsletter(
+            NewsletterData(subject=subject, intro_md=body_file.read())
+        )
+    except ValidationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for warning in warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    click.echo(newsletter.id)
+
+
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when subscribers already exist.")
 def demo_command(if_empty: bool) -> None:
@@ -72,4 +103,5 @@ def demo_command(if_empty: bool) -> None:
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(pilots_cli)
+    app.cli.add_command(newsletters_cli)
     app.cli.add_command(demo_command)

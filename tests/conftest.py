@@ -345,3 +345,79 @@ def page(browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def make_roadmap_update(app):
+    """Factory: a roadmap update (and its item unless one is given), written at `created_at`."""
+    from datetime import date
+
+    from cac_news.models import RoadmapItem, RoadmapUpdate
+
+    def factory(
+        item: RoadmapItem | None = None,
+        objective: str = "expertise",
+        title: str = "Note sur les contrats à impact social",
+        body_md: str = "Avancement du travail.",
+        **fields,
+    ) -> RoadmapUpdate:
+        if item is None:
+            item = RoadmapItem(
+                objective=objective,
+                title=title,
+                position=fields.pop("position", 0),
+                period_label="Octobre",
+            )
+            db.session.add(item)
+        update = RoadmapUpdate(
+            item=item, date=fields.pop("date", date(2026, 10, 1)), body_md=body_md, **fields
+        )
+        db.session.add(update)
+        db.session.commit()
+        return update
+
+    return factory
+
+
+@pytest.fixture
+def make_action_report(app):
+    """Factory: an action report, published at `published_at` unless published=False."""
+    from datetime import date
+
+    from cac_news.models import ActionReport
+    from cac_news.timeutil import utcnow
+
+    def factory(
+        title: str = "Rassemblement devant le conseil départemental",
+        territory_code: str = "75",
+        published: bool = True,
+        **fields,
+    ) -> ActionReport:
+        report = ActionReport(
+            title=title,
+            territory_code=territory_code,
+            date=fields.pop("date", date(2026, 10, 2)),
+            kind=fields.pop("kind", "mobilisation"),
+            body_md=fields.pop("body_md", "Une centaine de personnes."),
+            published=published,
+            published_at=fields.pop("published_at", utcnow() if published else None),
+            **fields,
+        )
+        db.session.add(report)
+        db.session.commit()
+        return report
+
+    return factory
+
+
+@pytest.fixture
+def make_newsletter(app):
+    """Factory: a draft newsletter with the given sections (SectionData) and fields."""
+    from cac_news.compose.newsletters import NewsletterData, create_newsletter
+
+    def factory(subject: str = "Rentrée du groupe", sections=None, **fields):
+        data = NewsletterData(subject=subject, sections=list(sections or []), **fields)
+        newsletter, _warnings = create_newsletter(data)
+        return newsletter
+
+    return factory

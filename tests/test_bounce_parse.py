@@ -25,7 +25,7 @@ def test_postfix_rfc3464_user_unknown():
     assert report.status == "5.1.1"
     assert report.diagnostic.startswith("550 5.1.1 <jeanne.martin@example.org>: Recipient")
     assert "smtp;" not in report.diagnostic
-    assert report.message_id == "<nl-12.42@cac-news.test>"
+    assert report.message_id == "<nl-12.42@example.org>"
     assert report.verp_token == "42-i2nnkfx3nzkgbt3m"
     assert decode_token(report.verp_token, SECRET) == 42
     assert decode_token(report.verp_token, "another-secret") is None
@@ -40,7 +40,7 @@ def test_exim_non_standard_bounce():
     assert report.recipients == ["paul.durand@example.net"]
     assert report.status == "5.1.1"
     assert "User unknown" in report.diagnostic
-    assert report.message_id == "<nl-12.77@cac-news.test>"  # from the inlined copy
+    assert report.message_id == "<nl-12.77@example.org>"  # from the inlined copy
     assert report.verp_token is None
 
 
@@ -51,7 +51,7 @@ def test_exchange_ndr():
     assert report.recipients == ["claire.petit@association-exemple.fr"]
     assert report.status == "5.1.10"
     assert "RESOLVER.ADR.RecipNotFound" in report.diagnostic
-    assert report.message_id == "<nl-12.57@cac-news.test>"
+    assert report.message_id == "<nl-12.57@example.org>"
     assert report.verp_token == "57-zzzzzzzzzzzzzzzz"
     assert decode_token(report.verp_token, SECRET) is None  # a forged token is rejected
 
@@ -64,7 +64,7 @@ def test_gmail_address_not_found():
     assert report.status == "5.1.1"
     assert report.diagnostic.startswith("550-5.1.1 The email account that you tried to reach")
     assert "\n" not in report.diagnostic
-    assert report.message_id == "<nl-12.88@cac-news.test>"
+    assert report.message_id == "<nl-12.88@example.org>"
 
 
 def test_yahoo_554_delivery_error():
@@ -74,7 +74,7 @@ def test_yahoo_554_delivery_error():
     assert report.recipients == ["marc.leroy@yahoo.fr"]
     assert report.status == "5.0.0"
     assert report.diagnostic.startswith("554 delivery error: dd This user doesn't have")
-    assert report.message_id == "<nl-12.88@cac-news.test>"  # from text/rfc822-headers
+    assert report.message_id == "<nl-12.88@example.org>"  # from text/rfc822-headers
     assert report.verp_token == "88-bbbbbbbbbbbbbbbb"
 
 
@@ -94,7 +94,7 @@ def test_arf_complaint():
     assert report.kind == "complaint"
     assert report.detector == "arf"
     assert report.recipients == ["anne.dubois@yahoo.fr"]
-    assert report.message_id == "<nl-12.99@cac-news.test>"
+    assert report.message_id == "<nl-12.99@example.org>"
     assert report.verp_token == "99-cccccccccccccccc"
     assert "abuse" in report.diagnostic
 

@@ -9,10 +9,34 @@ from cac_news.models.audience import (
     SubscriptionEvent,
     subscriber_modes,
 )
+from cac_news.models.content import (
+    ACTION_KINDS,
+    OBJECTIVES,
+    ROADMAP_STATUSES,
+    ActionReport,
+    RoadmapItem,
+    RoadmapUpdate,
+)
+from cac_news.models.newsletter import (
+    NEWSLETTER_STATUSES,
+    SECTION_KINDS,
+    Newsletter,
+    NewsletterSection,
+)
 from cac_news.models.pilot import PILOT_ROLES, Pilot
 from cac_news.models.territory import Territory
 
 __all__ = [
+    "ACTION_KINDS",
+    "NEWSLETTER_STATUSES",
+    "OBJECTIVES",
+    "ROADMAP_STATUSES",
+    "SECTION_KINDS",
+    "ActionReport",
+    "Newsletter",
+    "NewsletterSection",
+    "RoadmapItem",
+    "RoadmapUpdate",
     "CONSENT_SOURCES",
     "EVENT_SOURCES",
     "PILOT_ROLES",

@@ -1,0 +1,1 @@
+"""Composing newsletters: collect what changed, render once, personalise cheaply."""

@@ -1,0 +1,1 @@
+"""Content the pilots keep: roadmap, action reports, Markdown rendering."""

@@ -1,0 +1,89 @@
+"""Action reports: save, publish, list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from cac_news import territories
+from cac_news.errors import ValidationError
+from cac_news.extensions import db
+from cac_news.models import ACTION_KINDS, ActionReport
+
+SAFE_LINK_PREFIXES = ("http://", "https://")
+
+
+@dataclass
+class ReportData:
+    """What a pilot types for an action report."""
+
+    title: str
+    date: date | None
+    territory_code: str
+    kind: str = "other"
+    body_md: str = ""
+    link: str = ""
+    contact: str = ""
+
+
+def _check(data: ReportData) -> None:
+    errors: dict[str, list[str]] = {}
+    if not data.title.strip():
+        errors["title"] = [str(_l("A title is required."))]
+    elif len(data.title.strip()) > 200:
+        errors["title"] = [str(_l("At most %(n)d characters.", n=200))]
+    if data.date is None:
+        errors["date"] = [str(_l("A date is required."))]
+    if territories.get(data.territory_code or "") is None:
+        errors["territory_code"] = [str(_l("Choose a territory."))]
+    if data.kind not in ACTION_KINDS:
+        errors["kind"] = [str(_l("Unknown kind of action."))]
+    link = data.link.strip()
+    if link and (
+        not link.lower().startswith(SAFE_LINK_PREFIXES)
+        or len(link) > 500
+        or any(c.isspace() or c in "<>" for c in link)
+    ):
+        errors["link"] = [str(_l("A link starts with https:// (at most 500 characters)."))]
+    if len(data.contact) > 200:
+        errors["contact"] = [str(_l("At most %(n)d characters.", n=200))]
+    if errors:
+        raise ValidationError(errors)
+
+
+def save_report(data: ReportData, report: ActionReport | None = None) -> ActionReport:
+    """Create or update an action report after checking it; commits."""
+    _check(data)
+    if report is None:
+        report = ActionReport()
+        db.session.add(report)
+    report.title = data.title.strip()
+    report.date = data.date
+    report.territory_code = data.territory_code
+    report.kind = data.kind
+    report.body_md = data.body_md or ""
+    report.link = data.link.strip()
+    report.contact = data.contact.strip()
+    db.session.commit()
+    return report
+
+
+def set_published(report: ActionReport, published: bool) -> None:
+    """Publish a report or take it back to draft; commits."""
+    if published:
+        report.publish()
+    else:
+        report.unpublish()
+    db.session.commit()
+
+
+def list_reports() -> list[ActionReport]:
+    """Every report, newest first."""
+    return list(
+        db.session.scalars(
+            select(ActionReport).order_by(ActionReport.date.desc(), ActionReport.id.desc())
+        )
+    )

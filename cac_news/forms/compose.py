@@ -1,0 +1,112 @@
+"""Admin forms for the roadmap, action reports and the newsletter composer."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from cac_news.content.labels import ACTION_KIND_LABELS, OBJECTIVE_LABELS, ROADMAP_STATUS_LABELS
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class RoadmapItemForm(FlaskForm):
+    """A roadmap item."""
+
+    objective = SelectField(_l("Objective"), choices=options(OBJECTIVE_LABELS.items()))
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description_md = TextAreaField(_l("Description (Markdown)"), validators=[Optional()])
+    period_label = StringField(
+        _l("Period"),
+        validators=[Optional(), Length(max=80)],
+        description=_l("e.g. 1st half of October"),
+    )
+    period_start = DateField(_l("Period starts"), validators=[Optional()])
+    period_end = DateField(_l("Period ends"), validators=[Optional()])
+    status = SelectField(_l("Status"), choices=options(ROADMAP_STATUS_LABELS.items()))
+    owner = StringField(_l("Owner"), validators=[Optional(), Length(max=120)])
+    position = IntegerField(_l("Position"), default=0, validators=[Optional()])
+
+
+class RoadmapUpdateForm(FlaskForm):
+    """A dated note on a roadmap item, optionally changing its status."""
+
+    date = DateField(_l("Date"), validators=[DataRequired()])
+    body_md = TextAreaField(_l("Note (Markdown)"), validators=[Optional()])
+    new_status = SelectField(
+        _l("New status"), choices=options([("", _l("Unchanged")), *ROADMAP_STATUS_LABELS.items()])
+    )
+
+
+class ActionReportForm(FlaskForm):
+    """An action report."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    date = DateField(_l("Date"), validators=[DataRequired()])
+    territory_code = SelectField(_l("Territory"), validate_choice=True)
+    kind = SelectField(_l("Kind"), choices=options(ACTION_KIND_LABELS.items()))
+    body_md = TextAreaField(_l("Report (Markdown)"), validators=[Optional()])
+    link = StringField(_l("Link"), validators=[Optional(), Length(max=500)])
+    contact = StringField(_l("Contact"), validators=[Optional(), Length(max=200)])
+
+
+class SectionForm(Form):
+    """One section in the composer (no CSRF of its own: the outer form carries it)."""
+
+    kind = HiddenField(default="text")
+    source_id = HiddenField()
+    include = BooleanField(_l("Include"), default=True)
+    position = IntegerField(
+        _l("Position"), default=0, validators=[Optional(), NumberRange(min=0, max=100_000)]
+    )
+    group_label = StringField(_l("Group heading"), validators=[Optional(), Length(max=120)])
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
+    body_md = TextAreaField(_l("Text (Markdown)"), validators=[Optional()])
+
+
+class NewsletterForm(FlaskForm):
+    """The composer: headers, introduction, ordered sections, closing word."""
+
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
+    preheader = StringField(
+        _l("Summary line"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Shown under the title, in the letter itself."),
+    )
+    reply_to = StringField(_l("Reply-to address"), validators=[Optional(), Length(max=254)])
+    intro_md = TextAreaField(_l("Introduction (Markdown)"), validators=[Optional()])
+    sections = FieldList(FormField(SectionForm), min_entries=0, max_entries=200)
+    closing_md = TextAreaField(_l("Closing word (Markdown)"), validators=[Optional()])
+
+
+class SinceForm(Form):
+    """The cut-off a pilot may pick for the proposed sections."""
+
+    since = DateField(_l("Propose what changed since"), validators=[Optional()])
+
+
+class TestSendForm(FlaskForm):
+    """Pilot addresses to send a test to."""
+
+    recipients = TextAreaField(
+        _l("Send a test to"),
+        validators=[DataRequired()],
+        description=_l("Pilots' addresses, one per line."),
+    )

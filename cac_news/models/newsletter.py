@@ -1,0 +1,99 @@
+"""Newsletters (numbered issues) and their ordered sections."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cac_news.extensions import db
+from cac_news.models.content import ActionReport, RoadmapUpdate
+from cac_news.models.pilot import Pilot
+from cac_news.timeutil import utcnow
+
+NEWSLETTER_STATUSES = ("draft", "scheduled", "sending", "paused", "sent", "cancelled")
+SECTION_KINDS = ("roadmap_update", "action_report", "text")
+
+
+class Newsletter(db.Model):
+    """One issue of the letter (Lettre n°N): headers, introduction, sections, closing."""
+
+    __tablename__ = "newsletter"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('draft', 'scheduled', 'sending', 'paused', 'sent', 'cancelled')",
+            name="status",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(unique=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    preheader: Mapped[str] = mapped_column(String(200), default="")
+    intro_md: Mapped[str] = mapped_column(Text, default="")
+    closing_md: Mapped[str] = mapped_column(Text, default="")
+    reply_to: Mapped[str] = mapped_column(String(254), default="")
+    # Target segment; NULL means every active subscriber. The foreign key to segment.id
+    # is added when segments land (issue 3).
+    segment_id: Mapped[int | None] = mapped_column(default=None)
+    status: Mapped[str] = mapped_column(String(12), default="draft", index=True)
+    scheduled_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pilot.id", ondelete="SET NULL"), default=None
+    )
+
+    created_by: Mapped[Pilot | None] = relationship(lazy="joined")
+    sections: Mapped[list[NewsletterSection]] = relationship(
+        back_populates="newsletter",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="(NewsletterSection.position, NewsletterSection.id)",
+    )
+
+    @property
+    def is_editable(self) -> bool:
+        """Only drafts may change."""
+        return self.status == "draft"
+
+    def __repr__(self) -> str:
+        return f"<Newsletter n°{self.number} {self.status}>"
+
+
+class NewsletterSection(db.Model):
+    """One block of a newsletter: a roadmap update, an action report or free text.
+
+    Title and body are copied from the source when the section is proposed, so that the
+    pilot can edit them and later edits of the source do not change a composed issue.
+    """
+
+    __tablename__ = "newsletter_section"
+    __table_args__ = (
+        CheckConstraint("kind IN ('roadmap_update', 'action_report', 'text')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    newsletter_id: Mapped[int] = mapped_column(
+        ForeignKey("newsletter.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str] = mapped_column(String(16), default="text")
+    roadmap_update_id: Mapped[int | None] = mapped_column(
+        ForeignKey("roadmap_update.id", ondelete="SET NULL"), default=None
+    )
+    action_report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("action_report.id", ondelete="SET NULL"), default=None
+    )
+    group_label: Mapped[str] = mapped_column(String(120), default="")
+    title: Mapped[str] = mapped_column(String(200), default="")
+    body_md: Mapped[str] = mapped_column(Text, default="")
+
+    newsletter: Mapped[Newsletter] = relationship(back_populates="sections")
+    roadmap_update: Mapped[RoadmapUpdate | None] = relationship()
+    action_report: Mapped[ActionReport | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<NewsletterSection {self.position} {self.kind}>"

@@ -1,0 +1,222 @@
+"""Admin views of newsletters: list, composer, preview and test sends."""
+
+from __future__ import annotations
+
+import smtplib
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from cac_news.compose.collect import cutoff_for, propose_sections
+from cac_news.compose.newsletters import (
+    NewsletterData,
+    SectionData,
+    create_newsletter,
+    update_newsletter,
+)
+from cac_news.compose.render import (
+    personalise,
+    render_newsletter,
+    render_web_copy,
+    sample_values,
+)
+from cac_news.compose.test_send import parse_recipients, send_test
+from cac_news.content.labels import NEWSLETTER_STATUS_LABELS
+from cac_news.errors import ValidationError
+from cac_news.extensions import db
+from cac_news.forms.compose import NewsletterForm, SinceForm, TestSendForm
+from cac_news.models import Newsletter
+from cac_news.web.admin import bp
+from cac_news.web.admin.helpers import apply_errors
+
+BLANK_TEXT_SECTIONS = 2  # empty free-text slots offered at the end of the composer
+# Previews show content written by pilots: forbid scripts, frames and forms whatever happens.
+PREVIEW_CSP = "default-src 'none'; img-src https: http:; style-src 'unsafe-inline'; sandbox"
+
+
+def _get_or_404(newsletter_id: int) -> Newsletter:
+    return db.session.get(Newsletter, newsletter_id) or abort(404)
+
+
+@bp.get("/newsletters/")
+def newsletters():
+    """Every newsletter, newest first."""
+    items = db.session.scalars(select(Newsletter).order_by(Newsletter.number.desc())).all()
+    return render_template(
+        "admin/newsletters/list.html", newsletters=items, status_labels=NEWSLETTER_STATUS_LABELS
+    )
+
+
+def _add_blank_sections(form: NewsletterForm, start: int) -> None:
+    for offset in range(BLANK_TEXT_SECTIONS):
+        form.sections.append_entry(
+            {"kind": "text", "include": True, "position": (start + offset) * 10}
+        )
+
+
+def _data(form: NewsletterForm) -> NewsletterData:
+    """The composer's fields; unticked sections and blank free-text slots are left out."""
+    sections = []
+    for entry in form.sections:
+        s = entry.form
+        is_blank = s.kind.data == "text" and not (s.title.data or "").strip()
+        if not s.include.data or (is_blank and not (s.body_md.data or "").strip()):
+            continue
+        source = s.source_id.data
+        sections.append(
+            SectionData(
+                kind=s.kind.data or "text",
+                source_id=int(source) if source and source.isdigit() else None,
+                title=s.title.data or "",
+                body_md=s.body_md.data or "",
+                group_label=s.group_label.data or "",
+                position=s.position.data or 0,
+            )
+        )
+    return NewsletterData(
+        subject=form.subject.data or "",
+        preheader=form.preheader.data or "",
+        intro_md=form.intro_md.data or "",
+        closing_md=form.closing_md.data or "",
+        reply_to=form.reply_to.data or "",
+        sections=sections,
+    )
+
+
+def _flash_warnings(warnings: list[str]) -> None:
+    for warning in warnings:
+        flash(warning, "info")
+
+
+@bp.route("/newsletters/new", methods=["GET", "POST"])
+def newsletter_new():
+    """The composer: proposes what changed since the last issue (or a chosen date)."""
+    since_form = SinceForm(request.args)
+    since = since_form.since.data if since_form.validate() else None
+    form = NewsletterForm()
+    if request.method == "GET":
+        proposals = propose_sections(since)
+        for index, proposal in enumerate(proposals, start=1):
+            form.sections.append_entry(
+                {
+                    "kind": proposal.kind,
+                    "source_id": proposal.source_id,
+                    "include": True,
+                    "position": index * 10,
+                    "group_label": proposal.group_label,
+                    "title": proposal.title,
+                    "body_md": proposal.body_md,
+                }
+            )
+        _add_blank_sections(form, len(proposals) + 1)
+    elif form.validate_on_submit():
+        try:
+            newsletter, warnings = create_newsletter(_data(form), current_user)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_("Letter no. %(number)d saved as a draft.", number=newsletter.number), "success")
+            _flash_warnings(warnings)
+            return redirect(url_for("admin.newsletter_preview", newsletter_id=newsletter.id))
+    return render_template(
+        "admin/newsletters/compose.html",
+        form=form,
+        since_form=since_form,
+        cutoff=cutoff_for(since),
+        newsletter=None,
+    )
+
+
+@bp.route("/newsletters/<int:newsletter_id>/edit", methods=["GET", "POST"])
+def newsletter_edit(newsletter_id: int):
+    """Change a draft: fields and sections."""
+    newsletter = _get_or_404(newsletter_id)
+    if not newsletter.is_editable:
+        flash(_("Only a draft can be changed."), "error")
+        return redirect(url_for("admin.newsletter_preview", newsletter_id=newsletter.id))
+    form = NewsletterForm(obj=None if request.method == "POST" else newsletter)
+    if request.method == "GET":
+        form.sections.entries = []
+        form.sections.last_index = -1
+        for section in newsletter.sections:
+            form.sections.append_entry(
+                {
+                    "kind": section.kind,
+                    "source_id": section.roadmap_update_id or section.action_report_id,
+                    "include": True,
+                    "position": section.position * 10,
+                    "group_label": section.group_label,
+                    "title": section.title,
+                    "body_md": section.body_md,
+                }
+            )
+        _add_blank_sections(form, len(newsletter.sections) + 1)
+    elif form.validate_on_submit():
+        try:
+            warnings = update_newsletter(newsletter, _data(form))
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_("Changes saved."), "success")
+            _flash_warnings(warnings)
+            return redirect(url_for("admin.newsletter_preview", newsletter_id=newsletter.id))
+    return render_template(
+        "admin/newsletters/compose.html",
+        form=form,
+        since_form=None,
+        cutoff=None,
+        newsletter=newsletter,
+    )
+
+
+@bp.route("/newsletters/<int:newsletter_id>/", methods=["GET", "POST"])
+def newsletter_preview(newsletter_id: int):
+    """Preview (desktop, mobile, text, web copy) and the test-send form."""
+    newsletter = _get_or_404(newsletter_id)
+    form = TestSendForm()
+    if request.method == "GET":
+        form.recipients.data = current_user.email
+    elif form.validate_on_submit():
+        try:
+            count = send_test(newsletter, parse_recipients(form.recipients.data))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except (OSError, smtplib.SMTPException) as exc:
+            flash(_("The test could not be sent: %(error)s", error=str(exc)), "error")
+        else:
+            flash(_("Test sent to %(count)d address(es).", count=count), "success")
+            return redirect(url_for("admin.newsletter_preview", newsletter_id=newsletter.id))
+    _html, text = personalise(render_newsletter(newsletter), sample_values(current_user.name))
+    return render_template(
+        "admin/newsletters/preview.html",
+        newsletter=newsletter,
+        form=form,
+        text=text,
+        status_labels=NEWSLETTER_STATUS_LABELS,
+    )
+
+
+def _raw_preview(html: str):
+    response = make_response(html)
+    response.headers["Content-Security-Policy"] = PREVIEW_CSP
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@bp.get("/newsletters/<int:newsletter_id>/preview/email")
+def newsletter_preview_email(newsletter_id: int):
+    """The email's HTML, personalised with the pilot's name, for the preview frames."""
+    html, _text = personalise(
+        render_newsletter(_get_or_404(newsletter_id)), sample_values(current_user.name)
+    )
+    return _raw_preview(html)
+
+
+@bp.get("/newsletters/<int:newsletter_id>/preview/web")
+def newsletter_preview_web(newsletter_id: int):
+    """The web copy as the archive will show it."""
+    return _raw_preview(render_web_copy(_get_or_404(newsletter_id)))
