@@ -260,10 +260,10 @@ class ParallelSender:
 
         try:
             for job in jobs:
-                if self._stop.is_set():
-                    break
                 put(job)
                 drain()
+                if self._stop.is_set():  # checked before pulling more from the iterable
+                    break
         except BaseException:
             self._stop.set()  # the remaining queued jobs come back as skipped
             raise
