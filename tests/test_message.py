@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import re
 from email import policy
 from email.header import decode_header, make_header
 from email.message import EmailMessage
@@ -10,7 +12,7 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 
-from cac_news.mailing.message import MessageTemplate, make_message_id
+from cac_news.mailing.message import MessageTemplate, compile_body, fill, make_message_id, qp_encode
 
 UNSUB = "CACNEWSxUNSUBSCRIBExURL"
 PREFS = "CACNEWSxPREFERENCESxURL"
@@ -247,3 +249,14 @@ def test_header_injection_refused_at_render(index: int, value: str, header: str)
 def test_bad_token_name_refused() -> None:
     with pytest.raises(ValueError, match="token"):
         build().render("a@b.org", "", {"a.*": "x"}, "https://b.org/u", None, "<1@b.org>")
+
+
+def test_compiled_body_encodes_like_the_whole_body() -> None:
+    rng = random.Random(5)
+    tokens = frozenset({"TOKxA", "TOKxAB"})
+    alphabet = ["a", "é", " ", "\t", "=", ".", "\n", "\r\n", "TOKxA", "TOKxAB", "x" * 90]
+    for _ in range(500):
+        body = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        vals = {"TOKxA": rng.choice(["", "v", "a\nb", "<&>", "é" * 50]), "TOKxAB": "w "}
+        expected = re.sub("TOKxAB|TOKxA", lambda m: vals[m.group()], body)
+        assert fill(compile_body(body, tokens), vals, None) == qp_encode(expected), body

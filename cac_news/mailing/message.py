@@ -68,13 +68,46 @@ def qp_encode(text: str) -> bytes:
     return encoded.replace(b"\n", b"\r\n")
 
 
-def split_tokens(body: str, tokens: frozenset[str]) -> tuple[str, ...]:
-    """Split a body around the tokens: literals at even indexes, token names at odd ones."""
-    if not tokens:
-        return (body,)
+def compile_body(body: str, tokens: frozenset[str]) -> tuple[bytes | tuple[str, ...], ...]:
+    """Pre-encode the lines without tokens; keep the others split around their tokens.
+
+    Quoted-printable encoding is line-local, so runs of token-free lines are encoded once
+    here and a render only encodes the few lines that hold a token. A line with tokens is
+    a tuple: literals at even indexes, token names at odd ones.
+    """
+    body = body.replace("\r\n", "\n").replace("\r", "\n")
     # Longest first so that a token that prefixes another does not win.
-    pattern = "(" + "|".join(sorted(tokens, key=len, reverse=True)) + ")"
-    return tuple(re.split(pattern, body))
+    pattern = re.compile("|".join(sorted(tokens, key=len, reverse=True))) if tokens else None
+    items: list[bytes | tuple[str, ...]] = []
+    plain: list[str] = []
+    for line in body.split("\n"):
+        if pattern is None or not pattern.search(line):
+            plain.append(line)
+            continue
+        if plain:
+            items.append(qp_encode("\n".join(plain) + "\n"))
+            plain = []
+        items.append(tuple(re.split(f"({pattern.pattern})", line + "\n")))
+    if plain and (len(plain) > 1 or plain[0]):
+        items.append(qp_encode("\n".join(plain)))
+    if items and not body.endswith("\n"):  # the body's last line had no line break
+        last = items[-1]
+        items[-1] = last[:-1] + (last[-1].removesuffix("\n"),) if isinstance(last, tuple) else last
+    return tuple(items)
+
+
+def fill(items: tuple, values: dict[str, str], escape: Callable[[str], str] | None) -> bytes:
+    """Encode one recipient's body from compiled items."""
+    out = []
+    for item in items:
+        if isinstance(item, bytes):
+            out.append(item)
+            continue
+        parts = list(item)
+        for i in range(1, len(parts), 2):
+            parts[i] = escape(values[parts[i]]) if escape else values[parts[i]]
+        out.append(qp_encode("".join(parts)))
+    return b"".join(out)
 
 
 @dataclass
@@ -135,14 +168,14 @@ class MessageTemplate:
             date_source=date_source or time.time,
         )
 
-    def _split(self, tokens: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """The text and HTML bodies split around these tokens, cached per token set."""
+    def _split(self, tokens: frozenset[str]) -> tuple[tuple, tuple]:
+        """The text and HTML bodies compiled for these tokens, cached per token set."""
         splits = self._splits.get(tokens)
         if splits is None:
             for token in tokens:
                 if not TOKEN_RE.match(token):
                     raise ValueError(f"invalid placeholder token {token!r}")
-            splits = (split_tokens(self.text, tokens), split_tokens(self.html, tokens))
+            splits = (compile_body(self.text, tokens), compile_body(self.html, tokens))
             self._splits[tokens] = splits
         return splits
 
@@ -180,13 +213,7 @@ class MessageTemplate:
             + header_line("List-Unsubscribe", unsubscribe)
             + self.static_headers
         )
-        text_parts, html_parts = self._split(frozenset(values))
-        text = list(text_parts)
-        html_body = list(html_parts)
-        for i in range(1, len(text), 2):
-            text[i] = values[text[i]]
-        for i in range(1, len(html_body), 2):
-            html_body[i] = html_escape(values[html_body[i]])
+        text_items, html_items = self._split(frozenset(values))
         delimiter = f"{CRLF}--{self.boundary}{CRLF}".encode()
         return b"".join(
             (
@@ -194,10 +221,10 @@ class MessageTemplate:
                 CRLF.encode(),
                 f"--{self.boundary}{CRLF}".encode(),
                 PART_HEAD.format(subtype="plain").encode(),
-                qp_encode("".join(text)),
+                fill(text_items, values, None),
                 delimiter,
                 PART_HEAD.format(subtype="html").encode(),
-                qp_encode("".join(html_body)),
+                fill(html_items, values, html_escape),
                 f"{CRLF}--{self.boundary}--{CRLF}".encode(),
             )
         )
