@@ -42,6 +42,7 @@ class Handler:
     rcpt_replies: dict[str, str] = field(default_factory=dict)
     drop_at_mail: set[int] = field(default_factory=set)  # MAIL numbers whose connection drops
     drop_at_data: set[str] = field(default_factory=set)  # recipients whose DATA is cut off
+    mail_replies: dict[int, str] = field(default_factory=dict)  # MAIL number -> answer
     received: list[tuple[list[str], bytes]] = field(default_factory=list)
     ehlo_count: int = 0
     mail_count: int = 0
@@ -60,6 +61,8 @@ class Handler:
         if number in self.drop_at_mail:
             server.transport.close()
             return "250 OK"  # never reaches the client
+        if number in self.mail_replies:
+            return self.mail_replies[number]
         envelope.mail_from = address
         return "250 OK"
 
@@ -293,3 +296,42 @@ def test_on_result_error_propagates_and_stops(server, handler) -> None:
 
         sender.send_all(jobs(rcpts), on_result)
     assert len(handler.rcpts()) < 40
+
+
+def test_421_at_mail_reconnects_once_then_reports(server, handler) -> None:
+    # An idle timeout noticed at MAIL: retried at once on a new connection.
+    handler.mail_replies = {2: "421 4.4.2 Idle timeout", 4: "421 4.3.2 Busy", 5: "421 Busy"}
+    sender = SMTPSender(server)
+    try:
+        results = [
+            sender.send(SENDER, f"r{i}@exemple.org", message("x@exemple.org")) for i in range(3)
+        ]
+    finally:
+        sender.close()
+    assert [r.status for r in results[:2]] == [SENT, SENT]
+    # Third message: 421 on the open connection, then 421 again on the new one: reported.
+    assert (results[2].status, results[2].stage) == (TEMPORARY, "mail")
+    assert "421" in results[2].text
+    assert handler.rcpts() == ["r0@exemple.org", "r1@exemple.org"]
+
+
+@pytest.mark.parametrize("smtputf8", [False, True])
+def test_non_ascii_envelope_needs_smtputf8(handler, smtputf8) -> None:
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=free_port(), enable_SMTPUTF8=smtputf8
+    )
+    controller.start()
+    sender = SMTPSender({"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": controller.port})
+    try:
+        result = sender.send(SENDER, "josé@exemple.org", message("jose@exemple.org"))
+        after = sender.send(SENDER, "ok@exemple.org", message("ok@exemple.org"))
+    finally:
+        sender.close()
+        controller.stop()
+    assert after.ok
+    if smtputf8:
+        assert result.ok
+        assert handler.rcpts() == ["josé@exemple.org", "ok@exemple.org"]
+    else:
+        assert (result.status, result.at_rcpt) == (PERMANENT, True)
+        assert handler.rcpts() == ["ok@exemple.org"]
