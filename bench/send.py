@@ -122,8 +122,8 @@ def build_email_message(i: int, html: str, text: str) -> bytes:
     return msg.as_bytes(policy=policy.SMTP)
 
 
-def raw_loop(config: dict, messages: list[bytes], connections: int) -> float:
-    """N threads, each on one persistent smtplib connection; returns msgs/s."""
+def raw_loop(config: dict, messages: list[bytes], connections: int) -> tuple[float, float]:
+    """N threads, each on one persistent smtplib connection; msgs/s and client CPU ms/msg."""
 
     def worker(chunk: list[tuple[int, bytes]]) -> None:
         conn = open_connection(config)
@@ -135,16 +135,17 @@ def raw_loop(config: dict, messages: list[bytes], connections: int) -> float:
     threads = [
         threading.Thread(target=worker, args=(indexed[k::connections],)) for k in range(connections)
     ]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return len(messages) / (time.perf_counter() - start)
+    cpu_ms = (time.process_time() - cpu) * 1000 / len(messages)
+    return len(messages) / (time.perf_counter() - start), cpu_ms
 
 
-def engine(config: dict, template: MessageTemplate, count: int, connections: int) -> float:
-    """Render per recipient and send with ParallelSender; returns msgs/s."""
+def engine(config: dict, template: MessageTemplate, count: int, connections: int):
+    """Render per recipient and send with ParallelSender; msgs/s and client CPU ms/msg."""
     sent = 0
 
     def on_result(job, result) -> None:
@@ -154,12 +155,12 @@ def engine(config: dict, template: MessageTemplate, count: int, connections: int
         sent += 1
 
     jobs = (Job(SENDER, f"abonne{i}@exemple.org", render(template, i)) for i in range(count))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with ParallelSender(config, connections, rate=0) as sender:
         sender.send_all(jobs, on_result)
     elapsed = time.perf_counter() - start
     assert sent == count
-    return count / elapsed
+    return count / elapsed, (time.process_time() - cpu) * 1000 / count
 
 
 def per_message(func, count: int) -> float:
@@ -193,10 +194,14 @@ def main() -> None:
         print(f"message size: {len(sample) / 1024:.1f} KB, {args.messages} messages, "
               f"{args.connections} connections, SMTP sink in process {server.pid}")  # fmt: skip
         prebuilt = [render(template, i) for i in range(args.messages)]
-        raw_rates, engine_rates = [], []
+        raw_rates, engine_rates, raw_cpu, engine_cpu = [], [], [], []
         for r in range(args.rounds):
-            raw_rates.append(raw_loop(config, prebuilt, args.connections))
-            engine_rates.append(engine(config, template, args.messages, args.connections))
+            rate, cpu = raw_loop(config, prebuilt, args.connections)
+            raw_rates.append(rate)
+            raw_cpu.append(cpu)
+            rate, cpu = engine(config, template, args.messages, args.connections)
+            engine_rates.append(rate)
+            engine_cpu.append(cpu)
             print(f"round {r + 1}: raw smtplib {raw_rates[-1]:7.1f} msg/s   "
                   f"engine {engine_rates[-1]:7.1f} msg/s")  # fmt: skip
         raw, eng = max(raw_rates), max(engine_rates)
@@ -205,6 +210,9 @@ def main() -> None:
         print(f"engine (render + ParallelSender):   best {eng:7.1f} msg/s, median {eng_med:7.1f}")
         print(f"ratio engine / raw: {eng / raw:.2f} best-to-best, {eng_med / raw_med:.2f} "
               "median-to-median (target >= 0.9)")  # fmt: skip
+        raw_c, eng_c = statistics.median(raw_cpu), statistics.median(engine_cpu)
+        print(f"client CPU per message (all threads, median): raw {raw_c:.3f} ms, "
+              f"engine {eng_c:.3f} ms")  # fmt: skip
         render_ms = per_message(lambda i: render(template, i), 1000)
         email_ms = per_message(lambda i: build_email_message(i, html, text), 200)
         print(f"per message: MessageTemplate.render {render_ms:.3f} ms, EmailMessage + "

@@ -280,7 +280,8 @@ class ParallelSender:
     def _work(self, sender: SMTPSender, jobs_q: queue.Queue, results_q: queue.SimpleQueue):
         """Thread body: send jobs from the queue on this thread's own connection."""
         while (job := jobs_q.get()) is not _DONE:
-            if self._stop.is_set() or self._stop.wait(self.bucket.reserve()):
+            wait = self.bucket.reserve()
+            if self._stop.is_set() or (wait > 0 and self._stop.wait(wait)):
                 results_q.put((job, SendResult(SKIPPED, stage="stopped")))
                 continue
             try:
