@@ -13,6 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from cac_news.mailing.message import MessageTemplate, make_message_id
+from cac_news.mailing.parallel import ParallelSender
 from cac_news.mailing.throttle import TokenBucket
 from cac_news.mailing.transport import (
     PERMANENT,
@@ -20,7 +21,6 @@ from cac_news.mailing.transport import (
     SKIPPED,
     TEMPORARY,
     Job,
-    ParallelSender,
     SMTPSender,
 )
 
