@@ -29,6 +29,9 @@ class Defaults:
 
     SEND_RATE = 0  # messages per second; 0 means unlimited
     SEND_CONCURRENCY = 2  # persistent SMTP connections per worker
+    DKIM_KEY_FILE: str | None = None  # PEM private key; DKIM signing is off when unset
+    DKIM_SELECTOR: str | None = None
+    DKIM_DOMAIN: str | None = None
 
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
