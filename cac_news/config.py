@@ -47,3 +47,9 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
 
     ADMIN_PAGE_SIZE = 50
+
+    # Subscribers' side: public forms and consent.
+    CONSENT_STORE_IP = False  # keep the confirming IP address with the consent record
+    SUBSCRIBE_RATE_LIMIT = "5 per minute;30 per hour"
+    MY_LINK_RATE_LIMIT = "5 per minute;20 per hour"
+    CONFIRM_TOKEN_MAX_AGE = 7 * 24 * 3600
