@@ -73,3 +73,6 @@ def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(pilots_cli)
     app.cli.add_command(demo_command)
+    from cac_news.audience.cli import subscribers_cli
+
+    app.cli.add_command(subscribers_cli)
