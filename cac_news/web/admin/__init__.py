@@ -14,4 +14,11 @@ def require_login() -> None:
     """Close the whole admin to anonymous visitors."""
 
 
-from cac_news.web.admin import dashboard, modes, pilots, subscribers  # noqa: E402, F401
+from cac_news.web.admin import (  # noqa: E402, F401
+    dashboard,
+    imports,
+    modes,
+    pilots,
+    segments,
+    subscribers,
+)
