@@ -12,7 +12,7 @@ from sqlalchemy import select
 from cac_news import territories
 from cac_news.audience.segments import segment_query
 from cac_news.extensions import db
-from cac_news.models import ParticipationMode, Segment, Subscriber, subscriber_modes
+from cac_news.models import Segment, Subscriber
 
 CHUNK = 1000
 COLUMNS = (
@@ -32,7 +32,6 @@ def neutralise(value: object) -> str:
 def export_rows(segment: Segment | None = None) -> Iterator[list[str]]:
     """The header, then one row per subscriber (a segment's, or all), read in chunks."""
     yield list(COLUMNS)
-    slugs = dict(db.session.execute(select(ParticipationMode.id, ParticipationMode.slug)).all())
     base = segment_query(segment) if segment is not None else select(Subscriber)
     last_id = 0
     while True:
@@ -43,28 +42,21 @@ def export_rows(segment: Segment | None = None) -> Iterator[list[str]]:
         )
         if not chunk:
             return
-        ids = [s.id for s in chunk]
-        modes: dict[int, list[str]] = {}
-        for sid, mid in db.session.execute(
-            select(subscriber_modes.c.subscriber_id, subscriber_modes.c.mode_id).where(
-                subscriber_modes.c.subscriber_id.in_(ids)
-            )
-        ):
-            modes.setdefault(sid, []).append(slugs[mid])
         for s in chunk:
             territory = territories.get(s.territory_code) if s.territory_code else None
             yield [
                 neutralise(v)
                 for v in (
                     s.email, s.first_name, s.last_name, s.organisation, s.territory_code,
-                    territory.name if territory else "", "|".join(sorted(modes.get(s.id, []))),
+                    territory.name if territory else "", "|".join(sorted(m.slug for m in s.modes)),
                     s.language, s.status,
                     s.consent_at.isoformat(sep=" ") if s.consent_at else "",
                     s.consent_source, s.consent_detail, s.created_at.isoformat(sep=" "),
                 )
             ]  # fmt: skip
-        last_id = ids[-1]
-        db.session.expunge_all()  # keep memory flat on large lists
+        last_id = chunk[-1].id
+        for s in chunk:
+            db.session.expunge(s)  # keep memory flat on large lists
 
 
 def write_csv(out: TextIO, segment: Segment | None = None) -> int:

@@ -51,13 +51,21 @@ def _where(statement: Select, rule: SegmentRule) -> Select:
     if rule.language:
         statement = statement.where(Subscriber.language == rule.language)
     if rule.mode_ids:
-        # Primary-key lookup (subscriber_id, mode_id) per candidate row.
-        statement = statement.where(
-            exists().where(
-                subscriber_modes.c.subscriber_id == Subscriber.id,
-                subscriber_modes.c.mode_id.in_(sorted(set(rule.mode_ids))),
+        mode_ids = sorted(set(rule.mode_ids))
+        if rule.territory_codes:
+            # Few candidates from the territory index: probe (subscriber_id, mode_id) for each.
+            statement = statement.where(
+                exists().where(
+                    subscriber_modes.c.subscriber_id == Subscriber.id,
+                    subscriber_modes.c.mode_id.in_(mode_ids),
+                )
             )
-        )
+        else:
+            # Modes alone: drive from the (mode_id, subscriber_id) index, then primary keys.
+            members = select(subscriber_modes.c.subscriber_id).where(
+                subscriber_modes.c.mode_id.in_(mode_ids)
+            )
+            statement = statement.where(Subscriber.id.in_(members))
     return statement
 
 

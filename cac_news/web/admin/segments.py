@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from cac_news import territories
@@ -142,8 +151,9 @@ def segment_export(segment_id: int):
 
 def csv_download(chunks, filename: str) -> Response:
     """A streamed CSV attachment."""
+    # The generator reads the database after the view returns: keep the contexts alive.
     return Response(
-        chunks,
+        stream_with_context(chunks),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
