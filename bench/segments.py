@@ -22,6 +22,7 @@ from cac_news import create_app, territories
 from cac_news.audience.segments import SegmentRule, count_segment
 from cac_news.extensions import db
 from cac_news.models import ParticipationMode, Subscriber, subscriber_modes
+from cac_news.models.segment import mode_mask
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
 CHUNK = 50_000
@@ -55,12 +56,12 @@ def fill(rows: int) -> None:
              "search_text": "", "created_at": now, "updated_at": now, "status_changed_at": now}
             for i in range(start, min(rows, start + CHUNK))
         ]  # fmt: skip
+        links = []
+        for person in people:
+            chosen = rng.sample(mode_ids, rng.choice((1, 1, 2)))
+            person["mode_mask"] = mode_mask(chosen)  # as the import and the ORM keep it
+            links += [{"subscriber_id": person["id"], "mode_id": m} for m in chosen]
         conn.execute(insert(Subscriber.__table__), people)
-        links = [
-            {"subscriber_id": p["id"], "mode_id": m}
-            for p in people
-            for m in rng.sample(mode_ids, rng.choice((1, 1, 2)))
-        ]
         conn.execute(insert(subscriber_modes), links)
     for name in ddl:
         conn.exec_driver_sql(ddl[name])

@@ -7,6 +7,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from cac_news.audience.suppression import suppressed_among
 from cac_news.models import Subscriber, SubscriptionEvent, subscriber_modes
 from cac_news.models.audience import fold_for_search
+from cac_news.models.segment import mode_mask
 from cac_news.timeutil import utcnow
 
 PROFILE = ("first_name", "last_name", "organisation", "territory_code", "language")
@@ -31,7 +32,9 @@ class BatchWriter:
         self._update = (
             update(subscribers)
             .where(subscribers.c.id == bindparam("b_id"))
-            .values({name: bindparam(f"b_{name}") for name in (*PROFILE, "search_text")})
+            .values(
+                {name: bindparam(f"b_{name}") for name in (*PROFILE, "search_text", "mode_mask")}
+            )
             .values(updated_at=bindparam("b_now"))
         )
         self._activate = (
@@ -94,6 +97,7 @@ class BatchWriter:
             if row is None:
                 values = {name: record[name] for name in PROFILE}
                 values["language"] = values["language"] or "fr"
+                values["mode_mask"] = mode_mask(record["mode_ids"])
                 new_rows.append(self._new_row(email, values, now))
                 new_modes.append(record["mode_ids"])
                 continue
@@ -112,6 +116,7 @@ class BatchWriter:
                     ),
                     id=row.id,
                     now=now,
+                    mode_mask=mode_mask(known_modes.get(row.id, set()) | record["mode_ids"]),
                 )
                 updates.append({f"b_{k}": v for k, v in merged.items()})
                 mode_rows += [{"subscriber_id": row.id, "mode_id": m} for m in sorted(added)]

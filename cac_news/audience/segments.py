@@ -13,6 +13,7 @@ from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.models import ParticipationMode, Segment, Subscriber, Territory, subscriber_modes
 from cac_news.models.audience import LANGUAGES
+from cac_news.models.segment import MASKABLE_MODE_IDS, mode_mask
 
 PREVIEW_SIZE = 20
 
@@ -52,20 +53,16 @@ def _where(statement: Select, rule: SegmentRule) -> Select:
         statement = statement.where(Subscriber.language == rule.language)
     if rule.mode_ids:
         mode_ids = sorted(set(rule.mode_ids))
-        if rule.territory_codes:
-            # Few candidates from the territory index: probe (subscriber_id, mode_id) for each.
+        if all(m in MASKABLE_MODE_IDS for m in mode_ids):
+            # "Any of these modes" as a bit test on the covering index: no join at all.
+            statement = statement.where(Subscriber.mode_mask.op("&")(mode_mask(mode_ids)) != 0)
+        else:
             statement = statement.where(
                 exists().where(
                     subscriber_modes.c.subscriber_id == Subscriber.id,
                     subscriber_modes.c.mode_id.in_(mode_ids),
                 )
             )
-        else:
-            # Modes alone: drive from the (mode_id, subscriber_id) index, then primary keys.
-            members = select(subscriber_modes.c.subscriber_id).where(
-                subscriber_modes.c.mode_id.in_(mode_ids)
-            )
-            statement = statement.where(Subscriber.id.in_(members))
     return statement
 
 

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    bindparam,
+    event,
+    update,
+)
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from cac_news.extensions import db
 from cac_news.models.audience import ParticipationMode, Subscriber
@@ -14,13 +26,67 @@ from cac_news.timeutil import utcnow
 
 SUPPRESSION_REASONS = ("erased", "pilot")
 
-# Segment counts filter active subscribers by territory and language: this index covers them.
+MASKABLE_MODE_IDS = range(1, 63)  # bits of a signed 64-bit integer, sign bit left alone
+ALL_BITS = (1 << 63) - 1
+
+# Segment counts filter active subscribers by territory, language and modes: this index
+# covers all four, so a count never touches the table.
 Index(
-    "ix_subscriber_status_territory_language",
+    "ix_subscriber_segment",
     Subscriber.status,
     Subscriber.territory_code,
     Subscriber.language,
+    Subscriber.mode_mask,
 )
+
+
+def mode_mask(mode_ids) -> int:
+    """Bit set of mode ids; ids beyond 62 are not represented (queries fall back)."""
+    mask = 0
+    for mode_id in mode_ids:
+        if mode_id in MASKABLE_MODE_IDS:
+            mask |= 1 << mode_id
+    return mask
+
+
+@event.listens_for(Session, "after_flush")
+def _keep_mode_masks(session, _context) -> None:
+    """Store mode_mask for subscribers whose modes were set or changed in this flush.
+
+    After the flush every mode has its id; new, dirty and attribute histories still show
+    what the flush wrote.
+    """
+    rows = []
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, Subscriber) or obj.id is None:
+            continue
+        if obj in session.new or sa_inspect(obj).attrs.modes.history.has_changes():
+            mask = mode_mask(m.id for m in obj.modes)
+            if mask != obj.mode_mask:
+                rows.append({"b_id": obj.id, "b_mask": mask})
+                set_committed_value(obj, "mode_mask", mask)
+    if rows:
+        table = Subscriber.__table__
+        session.connection().execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(mode_mask=bindparam("b_mask")),
+            rows,
+        )
+
+
+@event.listens_for(ParticipationMode, "after_delete")
+def _clear_mode_bit(_mapper, connection, mode: ParticipationMode) -> None:
+    """A deleted mode's bit leaves every mask (SQLite may give its id to the next mode)."""
+    if mode.id in MASKABLE_MODE_IDS:
+        bit = 1 << mode.id
+        table = Subscriber.__table__
+        connection.execute(
+            update(table)
+            .where(table.c.mode_mask.op("&")(bit) != 0)
+            .values(mode_mask=table.c.mode_mask.op("&")(ALL_BITS ^ bit))
+        )
+
 
 segment_modes = Table(
     "segment_mode",
