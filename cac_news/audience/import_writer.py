@@ -6,7 +6,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from cac_news.audience.suppression import suppressed_among
 from cac_news.models import Subscriber, SubscriptionEvent, subscriber_modes
-from cac_news.models.audience import fold_for_search
+from cac_news.models.audience import fold_for_search as _fold_for_search
 from cac_news.models.segment import mode_mask
 from cac_news.timeutil import utcnow
 
@@ -16,6 +16,12 @@ IMPORT_CONSENT_TEXT = "Imported by a pilot who asserts the person's prior consen
 
 subscribers = Subscriber.__table__
 events = SubscriptionEvent.__table__
+
+
+def fold_for_search(*parts: str) -> str:
+    """The admin search text; plain ASCII (most rows) skips Unicode normalisation."""
+    joined = " ".join(p for p in parts if p)
+    return joined.lower() if joined.isascii() else _fold_for_search(joined)
 
 
 class BatchWriter:
@@ -133,10 +139,17 @@ class BatchWriter:
                 else:
                     report.unchanged += 1
         if new_rows:
-            statement = insert(subscribers).returning(
-                subscribers.c.id, sort_by_parameter_order=True
+            # A plain executemany, then the ids by address: RETURNING with ordered
+            # parameters runs one statement per row on SQLite.
+            self.conn.execute(insert(subscribers), new_rows)
+            id_of = dict(
+                self.conn.execute(
+                    select(subscribers.c.email, subscribers.c.id).where(
+                        subscribers.c.email.in_([r["email"] for r in new_rows])
+                    )
+                ).all()
             )
-            ids = self.conn.execute(statement, new_rows).scalars().all()
+            ids = [id_of[r["email"]] for r in new_rows]
             for subscriber_id, modes in zip(ids, new_modes, strict=True):
                 new_events.append(self._event(subscriber_id, now, new_status=status))
                 mode_rows += [{"subscriber_id": subscriber_id, "mode_id": m} for m in sorted(modes)]

@@ -88,6 +88,7 @@ class RowParser:
         self.modes_by_key = {fold_header(m.slug): m.id for m in modes}
         self.modes_by_key.update({fold_header(m.name): m.id for m in modes})
         self.option_mode_ids = {self.modes_by_key[fold_header(s)] for s in options.mode_slugs}
+        self.territory_cache: dict[str, str | None] = {}  # files repeat the same few values
 
     def parse(self, cells: list[str]) -> dict:
         """A clean record; raises ValueError with a readable reason."""
@@ -114,7 +115,9 @@ class RowParser:
             record[name] = value
         raw_territory = cell("territory")
         if raw_territory:
-            code = territories.resolve(raw_territory)
+            if raw_territory not in self.territory_cache:
+                self.territory_cache[raw_territory] = territories.resolve(raw_territory)
+            code = self.territory_cache[raw_territory]
             if code is None:
                 raise ValueError(str(_l("unknown territory %(value)r", value=raw_territory)))
             record["territory_code"] = code
