@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import time
 from pathlib import Path
 
 from flask import abort, current_app, flash, render_template
@@ -26,10 +27,21 @@ from cac_news.web.admin.segments import csv_download
 UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
 
 
+UPLOAD_MAX_AGE = 24 * 3600
+
+
 def _upload_dir() -> Path:
     folder = Path(current_app.instance_path) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def _forget_old_uploads(folder: Path) -> None:
+    """Delete previews that were never committed (they hold personal data)."""
+    limit = time.time() - UPLOAD_MAX_AGE
+    for path in folder.iterdir():
+        if path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
 
 
 def _form() -> ImportForm:
@@ -58,6 +70,7 @@ def subscribers_import():
     form = _form()
     if form.validate_on_submit():
         upload_id = secrets.token_hex(16)
+        _forget_old_uploads(_upload_dir())
         path = _upload_dir() / f"{upload_id}.csv"
         form.file.data.save(path)
         slugs = {m.id: m.slug for m in list_modes()}
