@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -54,9 +55,7 @@ def import_command(file, modes, territory, status, dry_run, pilot_email) -> None
         actor=actor,
     )
     size = file.stat().st_size
-    with click.progressbar(
-        length=size, label="Importing", file=click.get_text_stream("stderr")
-    ) as bar:
+    with click.progressbar(length=size, label="Importing", file=sys.stderr) as bar:
         done = [0]
 
         def progress(position: int, _total: int) -> None:
