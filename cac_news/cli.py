@@ -105,3 +105,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(pilots_cli)
     app.cli.add_command(newsletters_cli)
     app.cli.add_command(demo_command)
+    from cac_news.audience.cli import subscribers_cli
+
+    app.cli.add_command(subscribers_cli)

@@ -54,3 +54,8 @@ class Defaults:
     BOUNCE_HARD_THRESHOLD = 1  # hard bounces that make a subscriber "bounced"
     BOUNCE_SOFT_THRESHOLD = 5  # soft bounces within the window that do the same
     BOUNCE_SOFT_WINDOW_DAYS = 30
+    # Subscribers' side: public forms and consent.
+    CONSENT_STORE_IP = False  # keep the confirming IP address with the consent record
+    SUBSCRIBE_RATE_LIMIT = "5 per minute;30 per hour"
+    MY_LINK_RATE_LIMIT = "5 per minute;20 per hour"
+    CONFIRM_TOKEN_MAX_AGE = 7 * 24 * 3600

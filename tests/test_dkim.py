@@ -34,9 +34,9 @@ def rsa_key(tmp_path_factory) -> tuple[Path, bytes]:
 def rendered() -> bytes:
     """A newsletter message for one recipient."""
     template = MessageTemplate.build(
-        from_addr="Lettre du CAC <lettre@cac-news.test>",
+        from_addr="Lettre du CAC <lettre@example.org>",
         subject="Lettre n°3 — état des lieux",
-        reply_to="gt@cac-news.test",
+        reply_to="gt@example.org",
         list_id="Lettre du CAC <lettre.cac-news.test>",
         list_archive_url="https://cac-news.test/lettres/3",
         html="<p>Bonjour NAME</p>\n",
@@ -48,7 +48,7 @@ def rendered() -> bytes:
         "Zoé",
         {"NAME": "Zoé"},
         "https://cac-news.test/u/abc",
-        "mailto:desinscription@cac-news.test?subject=abc",
+        "mailto:desinscription@example.org?subject=abc",
         make_message_id("cac-news.test"),
     )
 

@@ -32,7 +32,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-SENDER = "rebonds@cac-news.test"
+SENDER = "rebonds@example.org"
 
 
 @dataclass
@@ -107,7 +107,7 @@ def server(handler):
 def template() -> MessageTemplate:
     """A small newsletter template."""
     return MessageTemplate.build(
-        from_addr="Lettre du CAC <lettre@cac-news.test>",
+        from_addr="Lettre du CAC <lettre@example.org>",
         subject="Lettre d'information n°1",
         reply_to=None,
         list_id="Lettre du CAC <lettre.cac-news.test>",
@@ -125,7 +125,7 @@ def message(rcpt: str, tpl: MessageTemplate | None = None) -> bytes:
         rcpt.split("@")[0].title(),
         {"NAME": rcpt.split("@")[0]},
         f"https://cac-news.test/u/{rcpt}",
-        "mailto:desinscription@cac-news.test",
+        "mailto:desinscription@example.org",
         make_message_id("cac-news.test"),
     )
 

@@ -13,7 +13,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from cac_news.mailing.transport import SENT, TEMPORARY, SMTPSender
 
-MESSAGE = b"From: a@cac-news.test\r\nTo: b@exemple.org\r\nSubject: t\r\n\r\nbody\r\n"
+MESSAGE = b"From: a@example.org\r\nTo: b@exemple.org\r\nSubject: t\r\n\r\nbody\r\n"
 
 
 def free_port() -> int:
@@ -90,7 +90,7 @@ def test_starttls_and_auth(trust) -> None:
     settings = config(controller, MAIL_USE_TLS=True, MAIL_USERNAME="lettre", MAIL_PASSWORD="s3cret")
     sender = SMTPSender(settings)
     try:
-        results = [sender.send("a@cac-news.test", "b@exemple.org", MESSAGE) for _ in range(3)]
+        results = [sender.send("a@example.org", "b@exemple.org", MESSAGE) for _ in range(3)]
     finally:
         sender.close()
         controller.stop()
@@ -105,7 +105,7 @@ def test_wrong_password_is_a_temporary_connect_failure(trust) -> None:
     )
     settings = config(controller, MAIL_USE_TLS=True, MAIL_USERNAME="lettre", MAIL_PASSWORD="wrong")
     try:
-        result = SMTPSender(settings).send("a@cac-news.test", "b@exemple.org", MESSAGE)
+        result = SMTPSender(settings).send("a@example.org", "b@exemple.org", MESSAGE)
     finally:
         controller.stop()
     assert (result.status, result.stage, result.code) == (TEMPORARY, "connect", 535)
@@ -120,7 +120,7 @@ def test_starttls_refused_without_trust(certificate) -> None:
     controller = start(recorder, tls_context=context, require_starttls=True)
     try:
         result = SMTPSender(config(controller, MAIL_USE_TLS=True)).send(
-            "a@cac-news.test", "b@exemple.org", MESSAGE
+            "a@example.org", "b@exemple.org", MESSAGE
         )
     finally:
         controller.stop()
@@ -134,7 +134,7 @@ def test_implicit_tls(trust) -> None:
     controller = start(recorder, ssl_context=trust)
     sender = SMTPSender(config(controller, MAIL_USE_SSL=True))
     try:
-        result = sender.send("a@cac-news.test", "b@exemple.org", MESSAGE)
+        result = sender.send("a@example.org", "b@exemple.org", MESSAGE)
     finally:
         sender.close()
         controller.stop()

@@ -24,6 +24,13 @@ from cac_news.models.newsletter import (
     NewsletterSection,
 )
 from cac_news.models.pilot import PILOT_ROLES, Pilot
+from cac_news.models.segment import (
+    SUPPRESSION_REASONS,
+    Segment,
+    Suppression,
+    segment_modes,
+    segment_territories,
+)
 from cac_news.models.territory import Territory
 
 __all__ = [
@@ -41,10 +48,15 @@ __all__ = [
     "EVENT_SOURCES",
     "PILOT_ROLES",
     "SUBSCRIBER_STATUSES",
+    "SUPPRESSION_REASONS",
+    "Segment",
     "ParticipationMode",
     "Pilot",
     "Subscriber",
     "SubscriptionEvent",
+    "Suppression",
     "Territory",
+    "segment_modes",
+    "segment_territories",
     "subscriber_modes",
 ]

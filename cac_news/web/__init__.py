@@ -12,8 +12,10 @@ def register(app: Flask) -> None:
     from cac_news.web.admin import bp as admin_bp
     from cac_news.web.auth import bp as auth_bp
     from cac_news.web.public import bp as public_bp
+    from cac_news.web.subscription import bp as subscription_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(subscription_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     register_error_pages(app)

@@ -11,8 +11,10 @@ bp = Blueprint("public", __name__)
 
 @bp.get("/")
 def home():
-    """The group's home page."""
-    return render_template("public/home.html")
+    """The group's home page, with the subscription form."""
+    from cac_news.web.subscription import make_subscribe_form
+
+    return render_template("public/home.html", subscribe_form=make_subscribe_form())
 
 
 @bp.get("/lang/<code>")

@@ -17,9 +17,11 @@ def require_login() -> None:
 from cac_news.web.admin import (  # noqa: E402, F401
     actions,
     dashboard,
+    imports,
     modes,
     newsletters,
     pilots,
     roadmap,
+    segments,
     subscribers,
 )

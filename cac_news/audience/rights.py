@@ -1,0 +1,87 @@
+"""What a subscriber does from their signed links: preferences, unsubscribe, RGPD rights."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import inspect as sa_inspect
+
+from cac_news.audience import suppression
+from cac_news.audience.subscription import Profile, apply_profile, validate_profile
+from cac_news.extensions import db
+from cac_news.models import Subscriber
+
+
+def unsubscribe(subscriber: Subscriber, detail: str = "link") -> bool:
+    """Unsubscribe (idempotent); True when the status changed."""
+    if subscriber.status in ("unsubscribed", "bounced", "complained"):
+        return False
+    subscriber.set_status("unsubscribed", source="unsubscribe", detail=detail)
+    db.session.commit()
+    return True
+
+
+def update_preferences(subscriber: Subscriber, profile: Profile) -> list[str]:
+    """Save what the subscriber changed on their preferences page; return the fields."""
+    changed = apply_profile(subscriber, validate_profile(profile), source="preferences")
+    db.session.commit()
+    return changed
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def personal_data(subscriber: Subscriber) -> dict[str, Any]:
+    """Everything stored about a subscriber, as JSON-ready data (RGPD access right)."""
+    data: dict[str, Any] = {
+        "profile": {
+            "email": subscriber.email,
+            "first_name": subscriber.first_name,
+            "last_name": subscriber.last_name,
+            "organisation": subscriber.organisation,
+            "territory": subscriber.territory_code,
+            "language": subscriber.language,
+            "modes": [m.slug for m in subscriber.modes],
+            "status": subscriber.status,
+            "created_at": _iso(subscriber.created_at),
+            "updated_at": _iso(subscriber.updated_at),
+        },
+        "consent": {
+            "at": _iso(subscriber.consent_at),
+            "source": subscriber.consent_source,
+            "text": subscriber.consent_text,
+            "detail": subscriber.consent_detail,
+            "ip": subscriber.consent_ip,
+        },
+        "events": [
+            {
+                "at": _iso(e.created_at),
+                "kind": e.kind,
+                "old_status": e.old_status,
+                "new_status": e.new_status,
+                "source": e.source,
+                "detail": e.detail,
+            }
+            for e in subscriber.events
+        ],
+    }
+    # Deliveries arrive with the delivery engine; include them whenever the relation exists.
+    mapper = sa_inspect(type(subscriber))
+    if "deliveries" in mapper.relationships:
+        data["deliveries"] = [
+            {
+                k: (_iso(v) if hasattr(v, "isoformat") else v)
+                for k, v in vars(d).items()
+                if not k.startswith("_")
+            }
+            for d in subscriber.deliveries
+        ]
+    return data
+
+
+def erase(subscriber: Subscriber) -> None:
+    """Delete a subscriber's personal data; a keyed hash keeps imports from adding them back."""
+    suppression.suppress(subscriber.email, reason="erased")
+    db.session.delete(subscriber)
+    db.session.commit()

@@ -1,0 +1,183 @@
+"""Double opt-in: the public form, the confirmation link and the "send me my link" form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from cac_news.audience import links, mail, suppression, tokens
+from cac_news.audience.emails import normalise_email
+from cac_news.audience.subscribers import FIELD_LIMITS
+from cac_news.errors import ValidationError
+from cac_news.extensions import db
+from cac_news.models import ParticipationMode, Subscriber, Territory
+from cac_news.models.audience import LANGUAGES
+from cac_news.timeutil import utcnow
+
+CONSENT_VERSION = "2026-11-v1"
+CONSENT_TEXT = _l(
+    "I agree to receive the newsletter of the working group on the financialisation of "
+    "social action by email. I can unsubscribe at any time from a link in every message."
+)
+PROFILE_FIELDS = ("first_name", "last_name", "organisation", "territory_code", "language")
+
+
+@dataclass
+class Profile:
+    """What a person tells about themself on the public forms."""
+
+    first_name: str = ""
+    last_name: str = ""
+    organisation: str = ""
+    territory_code: str | None = None
+    language: str = "fr"
+    mode_ids: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data to carry in a signed token."""
+        return {name: getattr(self, name) for name in (*PROFILE_FIELDS, "mode_ids")}
+
+
+def consent_text(language: str) -> str:
+    """The consent sentence as shown in this language, prefixed by its version."""
+    with force_locale(language):
+        return f"[{CONSENT_VERSION}] {CONSENT_TEXT}"
+
+
+def validate_profile(profile: Profile) -> Profile:
+    """Return the profile cleaned, or raise ValidationError naming every bad field."""
+    errors: dict[str, list[str]] = {}
+    texts = {}
+    for name, limit in FIELD_LIMITS.items():
+        value = (getattr(profile, name) or "").strip()
+        if len(value) > limit:
+            errors[name] = [str(_l("At most %(n)d characters.", n=limit))]
+        elif any(ord(c) < 32 for c in value):
+            errors[name] = [str(_l("Control characters are not allowed."))]
+        texts[name] = value
+    territory = (profile.territory_code or "").strip() or None
+    if territory is not None:
+        known = db.session.get(Territory, territory)
+        if known is None or known.kind == "region":
+            errors["territory_code"] = [str(_l("Choose a département or national."))]
+    if profile.language not in LANGUAGES:
+        errors["language"] = [str(_l("Choose French or English."))]
+    mode_ids = sorted({int(m) for m in profile.mode_ids})
+    if mode_ids:
+        found = set(
+            db.session.scalars(
+                select(ParticipationMode.id).where(ParticipationMode.id.in_(mode_ids))
+            )
+        )
+        if found != set(mode_ids):
+            errors["mode_ids"] = [str(_l("Unknown participation mode."))]
+    if errors:
+        raise ValidationError(errors)
+    return Profile(territory_code=territory, language=profile.language, mode_ids=mode_ids, **texts)
+
+
+def apply_profile(subscriber: Subscriber, profile: Profile, source: str) -> list[str]:
+    """Copy a validated profile onto a subscriber; log and return the changed fields."""
+    changed = [n for n in PROFILE_FIELDS if getattr(subscriber, n) != getattr(profile, n)]
+    for name in changed:
+        setattr(subscriber, name, getattr(profile, name))
+    if sorted(m.id for m in subscriber.modes) != sorted(profile.mode_ids):
+        subscriber.modes = list(
+            db.session.scalars(
+                select(ParticipationMode).where(ParticipationMode.id.in_(profile.mode_ids))
+            )
+        )
+        changed.append("modes")
+    if changed and subscriber.id is not None:
+        subscriber.log("profile", source=source, detail=", ".join(changed))
+    return changed
+
+
+def find_by_email(email: str) -> Subscriber | None:
+    """The subscriber with this normalised address, or None."""
+    return db.session.scalar(select(Subscriber).where(Subscriber.email == email))
+
+
+def request_subscription(email: str, profile: Profile, consent: bool) -> None:
+    """Handle the public form; the outcome looks the same whatever the address's state.
+
+    A new address becomes a pending subscriber. Any address that is not active (pending,
+    unsubscribed, bounced, complained, erased) gets a confirmation link carrying the
+    requested profile, applied only on confirmation. An active address is told so by mail.
+    """
+    errors: dict[str, list[str]] = {}
+    try:
+        email = normalise_email(email)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    try:
+        profile = validate_profile(profile)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    if not consent:
+        errors["consent"] = [str(_l("Tick the box to give your consent."))]
+    if errors:
+        raise ValidationError(errors)
+    subscriber = find_by_email(email)
+    if subscriber is None:
+        subscriber = Subscriber(email=email, status="pending")
+        apply_profile(subscriber, profile, source="form")
+        subscriber.set_status("pending", source="form", detail="subscription form")
+        db.session.add(subscriber)
+        db.session.commit()
+    if subscriber.status == "active":
+        mail.send(
+            email,
+            subscriber.language,
+            "already_subscribed",
+            email=email,
+            preferences_url=links.preferences_url(subscriber),
+        )
+        return
+    url = links.confirm_url(subscriber, profile.as_dict())
+    mail.send(email, profile.language, "confirm", email=email, confirm_url=url)
+
+
+def confirm_subscription(token: str, ip: str | None = None) -> Subscriber:
+    """Follow a confirmation link: activate the subscriber and record their consent."""
+    subscriber, extra = tokens.load_token(token, tokens.CONFIRM)
+    if subscriber.status == "active":
+        return subscriber
+    try:
+        profile = validate_profile(Profile(**extra)) if extra else None
+    except (TypeError, ValueError):
+        profile = None  # a profile that no longer validates (mode deleted): keep the stored one
+    if profile is not None:
+        apply_profile(subscriber, profile, source="confirmation")
+    subscriber.set_status("active", source="confirmation", detail="double opt-in")
+    subscriber.consent_at = utcnow()
+    subscriber.consent_source = "form"
+    subscriber.consent_text = consent_text(subscriber.language)
+    subscriber.consent_detail = f"form {CONSENT_VERSION}"
+    subscriber.consent_ip = ip if current_app.config.get("CONSENT_STORE_IP") else None
+    subscriber.log("consent", source="confirmation", detail=f"form {CONSENT_VERSION}")
+    suppression.lift(subscriber.email)
+    db.session.commit()
+    return subscriber
+
+
+def send_my_link(email: str) -> None:
+    """Mail the preferences link to a known address; do nothing visible otherwise."""
+    try:
+        email = normalise_email(email)
+    except ValidationError:
+        raise
+    subscriber = find_by_email(email)
+    if subscriber is None:
+        return
+    mail.send(
+        email,
+        subscriber.language,
+        "my_link",
+        preferences_url=links.preferences_url(subscriber),
+    )

@@ -1,0 +1,69 @@
+"""Signed, purpose-scoped links for subscribers (itsdangerous).
+
+Each purpose has its own salt, so a token made for one purpose is refused by the others.
+Confirmation tokens expire; unsubscribe and preferences tokens do not, but they are bound to
+the subscriber's id and a fingerprint of the address: erasing the subscriber or changing the
+address makes the old links worthless.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from cac_news.audience.suppression import email_hash
+from cac_news.extensions import db
+from cac_news.models import Subscriber
+
+CONFIRM = "confirm"
+PREFERENCES = "preferences"
+UNSUBSCRIBE = "unsubscribe"
+PURPOSES = (CONFIRM, PREFERENCES, UNSUBSCRIBE)
+CONFIRM_MAX_AGE = 7 * 24 * 3600
+
+
+class TokenError(Exception):
+    """A link that cannot be used; `reason` is "invalid" or "expired"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown token purpose: {purpose!r}")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"cac-news-{purpose}")
+
+
+def fingerprint(email: str) -> str:
+    """A short keyed digest of the address, so that tokens die when the address changes."""
+    return email_hash(email)[:16]
+
+
+def make_token(subscriber: Subscriber, purpose: str, extra: dict[str, Any] | None = None) -> str:
+    """Sign a token for this subscriber and purpose, with optional extra data."""
+    payload: dict[str, Any] = {"s": subscriber.id, "f": fingerprint(subscriber.email)}
+    if extra:
+        payload["x"] = extra
+    return _serializer(purpose).dumps(payload)
+
+
+def load_token(token: str, purpose: str) -> tuple[Subscriber, dict[str, Any]]:
+    """Check a token and return its subscriber and extra data, or raise TokenError."""
+    max_age = current_app.config.get("CONFIRM_TOKEN_MAX_AGE", CONFIRM_MAX_AGE)
+    try:
+        payload = _serializer(purpose).loads(token, max_age=max_age if purpose == CONFIRM else None)
+    except SignatureExpired as exc:
+        raise TokenError("expired") from exc
+    except BadSignature as exc:
+        raise TokenError("invalid") from exc
+    if not isinstance(payload, dict) or not isinstance(payload.get("s"), int):
+        raise TokenError("invalid")
+    subscriber = db.session.get(Subscriber, payload["s"])
+    if subscriber is None or fingerprint(subscriber.email) != payload.get("f"):
+        raise TokenError("invalid")
+    extra = payload.get("x") or {}
+    return subscriber, extra if isinstance(extra, dict) else {}
