@@ -66,16 +66,18 @@ def list_pilots_command() -> None:
 @click.option("--segment", default=None, help="Target segment (default: every active subscriber).")
 def create_newsletter_command(subject: str, body_file, segment: str | None) -> None:
     """Make a draft newsletter from a Markdown file; print only its id on standard output."""
+    from cac_news.audience.segments import get_by_name
     from cac_news.compose.newsletters import NewsletterData, create_newsletter
 
+    segment_id = None
     if segment is not None:
-        # Wired once segments land (issue 3); storing a name we cannot check would be a lie.
-        raise click.ClickException(
-            "segments are not available yet; leave out --segment to target every active subscriber"
-        )
+        found = get_by_name(segment)
+        if found is None:
+            raise click.ClickException(f"segment: no segment is named {segment!r}")
+        segment_id = found.id
     try:
         newsletter, warnings = create_newsletter(
-            NewsletterData(subject=subject, intro_md=body_file.read())
+            NewsletterData(subject=subject, intro_md=body_file.read(), segment_id=segment_id)
         )
     except ValidationError as exc:
         raise click.ClickException(str(exc)) from exc

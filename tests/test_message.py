@@ -36,9 +36,9 @@ TEXT = (
 def build(**overrides) -> MessageTemplate:
     """A template with sensible defaults."""
     fields = {
-        "from_addr": "Lettre du CAC <lettre@example.org>",
+        "from_addr": "Lettre du CAC <lettre@cac-news.test>",
         "subject": "Lettre n°12 — la financiarisation de l'action sociale, où en est-on ?",
-        "reply_to": "Groupe de travail <gt@example.org>",
+        "reply_to": "Groupe de travail <gt@cac-news.test>",
         "list_id": "Lettre du CAC <lettre.cac-news.test>",
         "list_archive_url": "https://cac-news.test/lettres/12",
         "html": HTML,
@@ -66,7 +66,7 @@ def render(template: MessageTemplate, email: str, name: str, token: str) -> byte
         name,
         values(token, name),
         f"https://cac-news.test/u/{token}",
-        f"mailto:desinscription@example.org?subject={token}",
+        f"mailto:desinscription@cac-news.test?subject={token}",
         make_message_id("cac-news.test"),
     )
 
@@ -81,21 +81,21 @@ def test_every_header_and_part() -> None:
     msg = parse(data)
 
     assert msg["From"].addresses[0].display_name == "Lettre du CAC"
-    assert msg["From"].addresses[0].addr_spec == "lettre@example.org"
+    assert msg["From"].addresses[0].addr_spec == "lettre@cac-news.test"
     assert msg["To"].addresses[0].display_name == "Camille Martin"
     assert msg["To"].addresses[0].addr_spec == "camille@exemple.org"
     assert str(msg["Subject"]) == (
         "Lettre n°12 — la financiarisation de l'action sociale, où en est-on ?"
     )
     assert b"\r\nSubject: =?utf-8?" in data  # RFC 2047, not raw UTF-8
-    assert msg["Reply-To"].addresses[0].addr_spec == "gt@example.org"
+    assert msg["Reply-To"].addresses[0].addr_spec == "gt@cac-news.test"
     assert msg["List-Id"] == "Lettre du CAC <lettre.cac-news.test>"
     assert msg["List-Unsubscribe"] == (
-        "<https://cac-news.test/u/tok123>, <mailto:desinscription@example.org?subject=tok123>"
+        "<https://cac-news.test/u/tok123>, <mailto:desinscription@cac-news.test?subject=tok123>"
     )
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert msg["List-Archive"] == "<https://cac-news.test/lettres/12>"
-    assert msg["Message-ID"].startswith("<") and msg["Message-ID"].endswith("@example.org>")
+    assert msg["Message-ID"].startswith("<") and msg["Message-ID"].endswith("@cac-news.test>")
     assert parsedate_to_datetime(msg["Date"]).timestamp() == FIXED_TIME
     assert msg.get_all("MIME-Version") == ["1.0"]
     assert msg.get_content_type() == "multipart/alternative"
@@ -209,7 +209,7 @@ def test_token_prefix_of_another_token() -> None:
 def test_message_ids_are_unique() -> None:
     ids = {make_message_id("cac-news.test") for _ in range(1000)}
     assert len(ids) == 1000
-    assert all(i.endswith("@example.org>") for i in ids)
+    assert all(i.endswith("@cac-news.test>") for i in ids)
 
 
 @pytest.mark.parametrize(

@@ -152,3 +152,10 @@ def test_my_link_over_smtp(client, smtp_server, make_subscriber):
     assert unsubscribe_path.encode() in page.data
     client.post(unsubscribe_path)
     assert reload(subscriber.id).status == "unsubscribed"
+
+
+def test_unsubscribe_and_preferences_links_are_stable(app, make_subscriber):
+    subscriber = make_subscriber(email="stable@example.org")
+    assert links.unsubscribe_url(subscriber) == links.unsubscribe_url(subscriber)
+    assert links.preferences_url(subscriber) == links.preferences_url(subscriber)
+    assert links.unsubscribe_url(subscriber) != links.preferences_url(subscriber)

@@ -156,6 +156,24 @@ def save_segment(
 
 
 def delete_segment(segment: Segment) -> None:
-    """Delete a segment (subscribers are untouched)."""
+    """Delete a segment (subscribers are untouched); refused while a newsletter targets it."""
+    from cac_news.models import Newsletter
+
+    used_by = db.session.scalars(
+        select(Newsletter.number).where(Newsletter.segment_id == segment.id)
+    ).all()
+    if used_by:
+        numbers = ", ".join(f"n°{n}" for n in sorted(used_by))
+        raise ValidationError.single(
+            "segment",
+            str(_l("This segment is the audience of newsletter %(numbers)s.", numbers=numbers)),
+        )
     db.session.delete(segment)
     db.session.commit()
+
+
+def count_active_subscribers() -> int:
+    """Every active subscriber: the audience of a newsletter with no segment."""
+    return db.session.scalar(
+        select(func.count()).select_from(Subscriber).where(Subscriber.status == "active")
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
 from cac_news.audience.suppression import email_hash
 from cac_news.extensions import db
@@ -32,10 +32,13 @@ class TokenError(Exception):
         self.reason = reason
 
 
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
+def _serializer(purpose: str) -> URLSafeSerializer:
+    """Confirmation tokens carry a timestamp; the others are stable, so that a subscriber's
+    unsubscribe and preferences URLs are the same in every email."""
     if purpose not in PURPOSES:
         raise ValueError(f"unknown token purpose: {purpose!r}")
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"cac-news-{purpose}")
+    kind = URLSafeTimedSerializer if purpose == CONFIRM else URLSafeSerializer
+    return kind(current_app.config["SECRET_KEY"], salt=f"cac-news-{purpose}")
 
 
 def fingerprint(email: str) -> str:
@@ -55,7 +58,11 @@ def load_token(token: str, purpose: str) -> tuple[Subscriber, dict[str, Any]]:
     """Check a token and return its subscriber and extra data, or raise TokenError."""
     max_age = current_app.config.get("CONFIRM_TOKEN_MAX_AGE", CONFIRM_MAX_AGE)
     try:
-        payload = _serializer(purpose).loads(token, max_age=max_age if purpose == CONFIRM else None)
+        serializer = _serializer(purpose)
+        if purpose == CONFIRM:
+            payload = serializer.loads(token, max_age=max_age)
+        else:
+            payload = serializer.loads(token)
     except SignatureExpired as exc:
         raise TokenError("expired") from exc
     except BadSignature as exc:

@@ -17,6 +17,7 @@ from cac_news.models import (
     NewsletterSection,
     Pilot,
     RoadmapUpdate,
+    Segment,
 )
 
 SOURCE_MODELS = {"roadmap_update": RoadmapUpdate, "action_report": ActionReport}
@@ -67,6 +68,8 @@ def check_newsletter(data: NewsletterData) -> list[str]:
             check_address("reply_to", data.reply_to.strip())
         except ValidationError as exc:
             errors.update(exc.errors)
+    if data.segment_id is not None and db.session.get(Segment, data.segment_id) is None:
+        errors["segment_id"] = [str(_l("Unknown segment."))]
     for index, section in enumerate(data.sections, start=1):
         problem = _section_problem(section)
         if problem:

@@ -91,6 +91,11 @@ class NewsletterForm(FlaskForm):
         description=_l("Shown under the title, in the letter itself."),
     )
     reply_to = StringField(_l("Reply-to address"), validators=[Optional(), Length(max=254)])
+    segment_id = SelectField(
+        _l("Audience"),
+        coerce=lambda value: int(value) if value not in (None, "", "None") else None,
+        validate_choice=True,
+    )
     intro_md = TextAreaField(_l("Introduction (Markdown)"), validators=[Optional()])
     sections = FieldList(FormField(SectionForm), min_entries=0, max_entries=200)
     closing_md = TextAreaField(_l("Closing word (Markdown)"), validators=[Optional()])

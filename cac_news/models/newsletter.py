@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from cac_news.extensions import db
 from cac_news.models.content import ActionReport, RoadmapUpdate
 from cac_news.models.pilot import Pilot
+from cac_news.models.segment import Segment
 from cac_news.timeutil import utcnow
 
 NEWSLETTER_STATUSES = ("draft", "scheduled", "sending", "paused", "sent", "cancelled")
@@ -34,9 +35,11 @@ class Newsletter(db.Model):
     intro_md: Mapped[str] = mapped_column(Text, default="")
     closing_md: Mapped[str] = mapped_column(Text, default="")
     reply_to: Mapped[str] = mapped_column(String(254), default="")
-    # Target segment; NULL means every active subscriber. The foreign key to segment.id
-    # is added when segments land (issue 3).
-    segment_id: Mapped[int | None] = mapped_column(default=None)
+    # Target segment; NULL means every active subscriber. RESTRICT: deleting a segment
+    # must never silently widen a draft to the whole list.
+    segment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("segment.id", ondelete="RESTRICT"), default=None, index=True
+    )
     status: Mapped[str] = mapped_column(String(12), default="draft", index=True)
     scheduled_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
@@ -47,6 +50,7 @@ class Newsletter(db.Model):
     )
 
     created_by: Mapped[Pilot | None] = relationship(lazy="joined")
+    segment: Mapped[Segment | None] = relationship(lazy="joined")
     sections: Mapped[list[NewsletterSection]] = relationship(
         back_populates="newsletter",
         cascade="all, delete-orphan",

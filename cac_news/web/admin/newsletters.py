@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from cac_news.audience.segments import count_active_subscribers, count_segment, list_segments
 from cac_news.compose.collect import cutoff_for, propose_sections
 from cac_news.compose.newsletters import (
     NewsletterData,
@@ -81,6 +82,7 @@ def _data(form: NewsletterForm) -> NewsletterData:
         intro_md=form.intro_md.data or "",
         closing_md=form.closing_md.data or "",
         reply_to=form.reply_to.data or "",
+        segment_id=form.segment_id.data,
         sections=sections,
     )
 
@@ -90,12 +92,22 @@ def _flash_warnings(warnings: list[str]) -> None:
         flash(warning, "info")
 
 
+def _segment_choices(form: NewsletterForm) -> None:
+    """Audience options: every active subscriber, or one saved segment, with counts."""
+    everyone = count_active_subscribers()
+    form.segment_id.choices = [("", _("Every active subscriber (%(n)d)", n=everyone))] + [
+        (str(segment.id), f"{segment.name} ({count_segment(segment)})")
+        for segment in list_segments()
+    ]
+
+
 @bp.route("/newsletters/new", methods=["GET", "POST"])
 def newsletter_new():
     """The composer: proposes what changed since the last issue (or a chosen date)."""
     since_form = SinceForm(request.args)
     since = since_form.since.data if since_form.validate() else None
     form = NewsletterForm()
+    _segment_choices(form)
     if request.method == "GET":
         proposals = propose_sections(since)
         for index, proposal in enumerate(proposals, start=1):
@@ -138,6 +150,7 @@ def newsletter_edit(newsletter_id: int):
         flash(_("Only a draft can be changed."), "error")
         return redirect(url_for("admin.newsletter_preview", newsletter_id=newsletter.id))
     form = NewsletterForm(obj=None if request.method == "POST" else newsletter)
+    _segment_choices(form)
     if request.method == "GET":
         form.sections.entries = []
         form.sections.last_index = -1

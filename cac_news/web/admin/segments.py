@@ -137,7 +137,13 @@ def segment_delete(segment_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     name = segment.name
-    ops.delete_segment(segment)
+    try:
+        ops.delete_segment(segment)
+    except ValidationError as exc:
+        for messages in exc.errors.values():
+            for message in messages:
+                flash(message, "error")
+        return redirect(url_for("admin.segment_edit", segment_id=segment_id))
     flash(_("Segment %(name)s deleted.", name=name), "success")
     return redirect(url_for("admin.segments"))
 
