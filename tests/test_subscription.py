@@ -155,3 +155,18 @@ def test_confirm_token_expired_forged_other_purpose(client, app, make_subscriber
         )
         == 0
     )
+
+
+def test_mail_server_down_is_a_clear_503_and_a_retry_works(app, client, smtp_server):
+    from tests.conftest import free_port
+
+    working_port = app.config["MAIL_PORT"]
+    app.config["MAIL_PORT"] = free_port()  # nothing listens there
+    data = {"email": "retry@example.org", "consent": "y", "language": "fr", "territory_code": ""}
+    down = client.post("/subscribe", data=data)
+    assert down.status_code == 503
+    assert "try again" in down.data.decode().lower() or "réessayer" in down.data.decode().lower()
+    app.config["MAIL_PORT"] = working_port
+    again = client.post("/subscribe", data=data)
+    assert again.status_code == 200
+    assert [m.rcpt_tos for m in smtp_server.messages] == [["retry@example.org"]]

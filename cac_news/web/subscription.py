@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import smtplib
+import socket
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
@@ -18,6 +20,18 @@ from cac_news.i18n import current_locale
 from cac_news.web.admin.helpers import apply_errors
 
 bp = Blueprint("subscription", __name__)
+MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError, socket.gaierror)
+
+
+def mail_unavailable(error):
+    """The SMTP server is unreachable: say so (for every address alike) instead of a 500."""
+    current_app.logger.warning("mail server unavailable on %s: %r", request.path, error)
+    message = _("We cannot send email right now. Please try again in a few minutes.")
+    return render_template("error.html", code=503, message=message), 503
+
+
+for _mail_error in MAIL_ERRORS:
+    bp.register_error_handler(_mail_error, mail_unavailable)
 
 
 def _fill_choices(form) -> None:
