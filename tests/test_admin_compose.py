@@ -89,7 +89,7 @@ def test_composer_refuses_header_injection_and_keeps_nothing(admin_client):
         data=composer_post([], subject="Lettre", preheader="a\r\nBcc: x@exemple.org"),
     )
     assert response.status_code == 200
-    assert "control characters are not allowed" in response.get_data(as_text=True)
+    assert "caractères de contrôle ne sont pas autorisés" in response.get_data(as_text=True)
     assert db.session.query(Newsletter).count() == 0
 
 
@@ -186,7 +186,7 @@ def test_roadmap_item_refuses_a_period_ending_before_it_starts(admin_client):
         },
     )
     assert response.status_code == 200
-    assert "comes before its start" in response.get_data(as_text=True)
+    assert "La fin de la période précède son début" in response.get_data(as_text=True)
     assert db.session.query(RoadmapItem).count() == 0
 
 
@@ -257,7 +257,7 @@ def test_public_copy_only_for_sent_newsletters(client, make_newsletter):
 def test_list_and_since_date_in_the_composer(admin_client, make_newsletter, make_roadmap_update):
     make_newsletter(subject="Première lettre")
     listing = admin_client.get("/admin/newsletters/").get_data(as_text=True)
-    assert "Première lettre" in listing and "Draft" in listing
+    assert "Première lettre" in listing and "Brouillon" in listing
     make_roadmap_update(title="Ancienne note", created_at=datetime(2026, 9, 1))
     make_roadmap_update(title="Note récente", created_at=datetime(2026, 10, 5))
     page = admin_client.get("/admin/newsletters/new?since=2026-10-01").get_data(as_text=True)

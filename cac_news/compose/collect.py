@@ -88,7 +88,8 @@ def action_section(report: ActionReport) -> ProposedSection:
     )
     parts = [f"*{meta}*", report.body_md or ""]
     if report.link:
-        parts.append(f"[{_('Read more')}](<{report.link}>)")
+        read_more = _("Read more")
+        parts.append(f"[{read_more}](<{report.link}>)")
     if report.contact:
         parts.append(_("Contact: %(contact)s", contact=report.contact))
     return ProposedSection(
