@@ -11,8 +11,12 @@ bp = Blueprint("public", __name__)
 
 @bp.get("/")
 def home():
-    """The group's home page."""
-    return render_template("public/home.html")
+    """The group's home page: the latest issue, the subscription box, where to go next."""
+    from cac_news.archive.queries import latest_copies
+    from cac_news.web.caching import cacheable
+
+    latest = next(iter(latest_copies(1)), None)
+    return cacheable(render_template("public/home.html", latest=latest))
 
 
 @bp.get("/lang/<code>")
