@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from xml.etree import ElementTree as ET
 
+from cac_news import territories
 from cac_news.config import PROJECT_ROOT
 
 SVG_PATH = PROJECT_ROOT / "static" / "vendor" / "svg-maps-france" / "france.departments.svg"
@@ -36,10 +37,16 @@ def shapes() -> tuple[str, tuple[Shape, ...]]:
     """The map's viewBox and its départements (metropolitan France), read once."""
     root = ET.parse(SVG_PATH).getroot()  # noqa: S314 (a vendored, committed file)
     paths = tuple(
-        Shape(el.get("id", ""), el.get("aria-label", ""), el.get("d", ""))
+        Shape(el.get("id", ""), _name(el.get("id", ""), el.get("aria-label", "")), el.get("d", ""))
         for el in root.iter(f"{SVG_NS}path")
     )
     return root.get("viewBox", "0 0 613 585"), paths
+
+
+def _name(code: str, fallback: str) -> str:
+    """The official (INSEE) name of the département, as everywhere else in the app."""
+    territory = territories.get(code)
+    return territory.name if territory else fallback
 
 
 def shade(count: int, highest: int) -> int:
