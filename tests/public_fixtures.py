@@ -57,7 +57,7 @@ def seed_public_content() -> None:
                 SectionData(
                     kind="text",
                     title="Économie",
-                    body_md="Les nouveaux [financements](https://example.org/) de l'action sociale.",
+                    body_md="De nouveaux [financements](https://example.org/) de l'action sociale.",
                     group_label="Expertise",
                 )
             ],
