@@ -69,7 +69,9 @@ def test_withdrawn_copy_is_gone_then_restored(client, make_newsletter, admin):
 
 def test_pilot_withdraws_and_restores_from_the_admin(admin_client, make_newsletter):
     copy = sent_copy(make_newsletter)
-    page = admin_client.get(f"/admin/newsletters/{copy.newsletter_id}/")
+    page = admin_client.get(
+        f"/admin/newsletters/{copy.newsletter_id}/", headers={"Accept-Language": "en"}
+    )
     assert "Withdraw from the archive" in page.get_data(as_text=True)
     response = admin_client.post(f"/admin/newsletters/{copy.newsletter_id}/archive/withdraw")
     assert response.status_code == 302

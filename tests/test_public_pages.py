@@ -62,7 +62,7 @@ def test_actions_map_links_and_shades_departements(client, make_action_report):
     make_action_report(territory_code="75")
     make_action_report(territory_code="69")
     make_action_report(territory_code="R11")  # a région: in the list, not on the map
-    body = client.get("/actions/").get_data(as_text=True)
+    body = client.get("/actions/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert body.count("<path ") == 96
     paris = body.split('href="/actions/?departement=75"', 1)[1].split("</a>", 1)[0]
     assert "<title>Paris: 2 actions</title>" in paris

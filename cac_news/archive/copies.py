@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from sqlalchemy import event, inspect, select
 
 from cac_news.archive import search
+from cac_news.archive.queries import forget_copy_page
 from cac_news.compose.render import render_web_copy
 from cac_news.extensions import db
 from cac_news.models import ArchivedCopy, Newsletter, Pilot
@@ -100,6 +101,7 @@ def withdraw(copy: ArchivedCopy, actor: Pilot | None) -> None:
     copy.changed_at = copy.withdrawn_at
     db.session.flush()
     search.unindex_copy(copy)
+    forget_copy_page(copy.number)
 
 
 def restore(copy: ArchivedCopy) -> None:
@@ -111,6 +113,7 @@ def restore(copy: ArchivedCopy) -> None:
     copy.changed_at = utcnow()
     db.session.flush()
     search.index_copy(copy)
+    forget_copy_page(copy.number)
 
 
 @event.listens_for(ArchivedCopy, "before_update")

@@ -12,9 +12,9 @@ from cac_news.archive.queries import (
     Page,
     PageOutOfRange,
     archive_page,
+    copy_page,
     last_change,
     page_bounds,
-    public_copy,
 )
 from cac_news.web.caching import cacheable
 from cac_news.web.public import bp
@@ -36,10 +36,10 @@ def page_arg() -> int:
 @bp.get("/archives/<int:number>/")
 def newsletter_copy(number: int):
     """The frozen web copy of an issue, as stored; 404 if unknown, 410 once withdrawn."""
-    copy = public_copy(number)
+    copy = copy_page(number)
     if copy is None:
         abort(404)
-    if copy.withdrawn_at is not None:
+    if copy.withdrawn:
         abort(410)
     # The stored document is the same for everyone: no Vary on the session.
     response = cacheable(
