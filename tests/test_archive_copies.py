@@ -89,3 +89,17 @@ def test_withdraw_needs_csrf_token(app, admin_client, make_newsletter):
     response = admin_client.post(f"/admin/newsletters/{copy.newsletter_id}/archive/withdraw")
     assert response.status_code == 400
     assert reload(copy).withdrawn_at is None
+
+
+def test_page_cache_of_other_workers_expires(app, client, make_newsletter):
+    """A withdrawal made by another worker (here: a direct SQL update) shows once the
+    per-worker cache expires; with the cache off it shows at once."""
+    from sqlalchemy import update
+
+    sent_copy(make_newsletter)
+    assert client.get("/archives/1/").status_code == 200  # now cached for 5 s
+    db.session.execute(update(ArchivedCopy).values(withdrawn_at=ArchivedCopy.created_at))
+    db.session.commit()
+    assert client.get("/archives/1/").status_code == 200
+    app.config["ARCHIVE_CACHE_SECONDS"] = 0
+    assert client.get("/archives/1/").status_code == 410
