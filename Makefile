@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app app
 PG_URI ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: run test test-postgresql install install-test translations extract-messages \
-        system-deps lint format clean
+        system-deps lint format clean check-html
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ test: install-test system-deps lint
 
 test-postgresql: install-test system-deps
 	CAC_NEWS_SQLALCHEMY_DATABASE_URI=$(PG_URI) $(BIN)/pytest
+
+# W3C Nu checker on every public page (tools/vnu.sh fetches vnu-jar into .cache/vnu).
+check-html: install-test
+	$(BIN)/pytest -q tests/test_html_validity.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -60,13 +60,18 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind every extension object to this app."""
     from cac_news import i18n, models  # noqa: F401  (models register their tables)
-    from cac_news.database import configure_engine_events
+    from cac_news.database import configure_engine_events, include_object
     from cac_news.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     with app.app_context():
         configure_engine_events(db.engine)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    migrate.init_app(
+        app,
+        db,
+        directory=str(PROJECT_ROOT / "migrations"),
+        include_object=include_object,
+    )
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(

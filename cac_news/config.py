@@ -34,6 +34,9 @@ class Defaults:
     DKIM_DOMAIN: str | None = None
 
     RATELIMIT_STORAGE_URI = "memory://"
+    # Seconds a worker keeps an archive page in memory (0: off). A withdrawal clears the
+    # worker that made it at once, other workers within this delay.
+    ARCHIVE_CACHE_SECONDS = 5
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT_IP = "10 per 5 minutes"
     LOGIN_RATE_LIMIT_ACCOUNT = "5 per 5 minutes"

@@ -24,3 +24,16 @@ def configure_engine_events(engine: Engine) -> None:
 def is_postgresql(engine: Engine) -> bool:
     """Tell whether the engine talks to PostgreSQL (row locks, full-text search)."""
     return engine.dialect.name == "postgresql"
+
+
+# Full-text search objects created by the migrations outside the models (FTS5 virtual
+# table and its shadow tables on SQLite, expression GIN index on PostgreSQL).
+SEARCH_TABLE_PREFIX = "archive_fts"
+SEARCH_INDEX = "ix_archived_copy_search"
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic filter: leave the full-text search objects out of model comparisons."""
+    if type_ == "table" and name and name.startswith(SEARCH_TABLE_PREFIX):
+        return False
+    return not (type_ == "index" and name == SEARCH_INDEX)

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from cac_news.archive.copies import freeze_copy
 from cac_news.compose.newsletters import SectionData
 from cac_news.compose.render import TOKENS
 from cac_news.extensions import db
@@ -245,6 +246,10 @@ def test_public_copy_only_for_sent_newsletters(client, make_newsletter):
     assert client.get(f"/archives/{newsletter.number}/").status_code == 404
     newsletter.status = "sent"
     newsletter.sent_at = datetime(2026, 10, 10)
+    db.session.commit()
+    # The archive serves the copy frozen when the send starts, never a fresh rendering.
+    assert client.get(f"/archives/{newsletter.number}/").status_code == 404
+    freeze_copy(newsletter)
     db.session.commit()
     response = client.get(f"/archives/{newsletter.number}/")
     assert response.status_code == 200

@@ -183,7 +183,9 @@ def test_admin_upload_bad_file(admin_client):
     page = admin_client.post(
         "/admin/subscribers/import", data=data, content_type="multipart/form-data"
     )
-    assert page.status_code == 200 and "aucune colonne d&#39;adresse e-mail" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "aucune colonne d&#39;adresse e-mail" in page.get_data(
+        as_text=True
+    )
 
 
 def masks_match_table() -> bool:

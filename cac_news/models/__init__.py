@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate; importing this registers them all."""
 
+from cac_news.models.archive import ArchivedCopy
 from cac_news.models.audience import (
     CONSENT_SOURCES,
     EVENT_SOURCES,
@@ -40,6 +41,7 @@ __all__ = [
     "ROADMAP_STATUSES",
     "SECTION_KINDS",
     "ActionReport",
+    "ArchivedCopy",
     "Newsletter",
     "NewsletterSection",
     "RoadmapItem",

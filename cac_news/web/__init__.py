@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 def register(app: Flask) -> None:
     """Mount every blueprint and the error pages."""
-    from cac_news.web import archive  # noqa: F401  (routes on the public blueprint)
+    from cac_news.web import archive, information  # noqa: F401  (routes on the public bp)
     from cac_news.web.admin import bp as admin_bp
     from cac_news.web.auth import bp as auth_bp
     from cac_news.web.public import bp as public_bp

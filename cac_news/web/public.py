@@ -11,10 +11,15 @@ bp = Blueprint("public", __name__)
 
 @bp.get("/")
 def home():
-    """The group's home page, with the subscription form."""
+    """The group's home page: the latest issue, the subscription form, where to go next."""
+    from cac_news.archive.queries import latest_copies
+    from cac_news.web.caching import cacheable
     from cac_news.web.subscription import make_subscribe_form
 
-    return render_template("public/home.html", subscribe_form=make_subscribe_form())
+    latest = next(iter(latest_copies(1)), None)
+    return cacheable(
+        render_template("public/home.html", latest=latest, subscribe_form=make_subscribe_form())
+    )
 
 
 @bp.get("/lang/<code>")

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from cac_news.archive.copies import copy_of
 from cac_news.audience.segments import count_active_subscribers, count_segment, list_segments
 from cac_news.compose.collect import cutoff_for, propose_sections
 from cac_news.compose.newsletters import (
@@ -27,6 +28,7 @@ from cac_news.compose.test_send import parse_recipients, send_test
 from cac_news.content.labels import NEWSLETTER_STATUS_LABELS
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
+from cac_news.forms.admin import ConfirmForm
 from cac_news.forms.compose import NewsletterForm, SinceForm, TestSendForm
 from cac_news.models import Newsletter
 from cac_news.web.admin import bp
@@ -210,6 +212,8 @@ def newsletter_preview(newsletter_id: int):
         form=form,
         text=text,
         status_labels=NEWSLETTER_STATUS_LABELS,
+        archived=copy_of(newsletter),
+        archive_form=ConfirmForm(),
     )
 
 

@@ -1,0 +1,66 @@
+"""Public information pages: the roadmap and the local actions (list, map, detail)."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+
+from cac_news import territories
+from cac_news.archive.queries import PageOutOfRange
+from cac_news.content import public
+from cac_news.content.francemap import SHADES, shaded_map
+from cac_news.content.labels import ACTION_KIND_LABELS, OBJECTIVE_LABELS, ROADMAP_STATUS_LABELS
+from cac_news.content.roadmap import grouped_items
+from cac_news.web.archive import page_arg
+from cac_news.web.caching import cacheable
+from cac_news.web.public import bp
+
+
+@bp.get("/feuille-de-route/")
+def roadmap():
+    """The group's roadmap: objectives, items by period, statuses and latest updates."""
+    html = render_template(
+        "public/roadmap.html",
+        groups=grouped_items(),
+        objective_labels=OBJECTIVE_LABELS,
+        status_labels=ROADMAP_STATUS_LABELS,
+    )
+    return cacheable(html)
+
+
+@bp.get("/actions/")
+def actions():
+    """Published action reports, filterable, with a map and a table by département."""
+    try:
+        filters = public.ActionFilters.parse(request.args)
+        page = public.published_reports(filters, page_arg())
+    except (public.UnknownFilter, PageOutOfRange):
+        abort(404)
+    counts = public.counts_by_departement()
+    view_box, shapes = shaded_map(counts)
+    html = render_template(
+        "public/actions/list.html",
+        filters=filters,
+        page=page,
+        view_box=view_box,
+        shapes=shapes,
+        shades=SHADES,
+        counted=sorted(
+            ((territories.get(code), n) for code, n in counts.items()),
+            key=lambda pair: territories.departements().index(pair[0]),
+        ),
+        regions=territories.regions(),
+        departements=territories.departements(),
+        kind_labels=ACTION_KIND_LABELS,
+        territory=territories.get,
+    )
+    return cacheable(html, last_modified=public.last_action_change())
+
+
+@bp.get("/actions/<int:report_id>/")
+def action(report_id: int):
+    """One published action report."""
+    report = public.published_report(report_id) or abort(404)
+    html = render_template(
+        "public/actions/detail.html", report=report, kind_labels=ACTION_KIND_LABELS
+    )
+    return cacheable(html, last_modified=report.updated_at)

@@ -1,0 +1,69 @@
+"""Seed content for whole-site checks (HTML validity, accessibility, benchmarks)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from cac_news.archive.copies import freeze_copy
+from cac_news.compose.newsletters import NewsletterData, SectionData, create_newsletter
+from cac_news.extensions import db
+from cac_news.models import ActionReport, RoadmapItem, RoadmapUpdate
+from cac_news.timeutil import utcnow
+
+# Every public page, with a path that exists once seed_public_content() has run.
+PUBLIC_PAGES = [
+    "/",
+    "/archives/",
+    "/archives/1/",
+    "/archives/recherche/?q=economie",
+    "/feuille-de-route/",
+    "/actions/",
+    "/actions/1/",
+    "/actions/?departement=75",
+]
+
+
+def seed_public_content() -> None:
+    """A sent issue with its frozen copy, a roadmap item with updates, action reports."""
+    item = RoadmapItem(
+        objective="expertise",
+        title="Note sur les contrats à impact social",
+        description_md="Une note de synthèse sur l'**économie** des CIS.",
+        period_label="Automne 2026",
+        period_start=date(2026, 9, 1),
+        status="in_progress",
+    )
+    db.session.add(item)
+    db.session.add(RoadmapUpdate(item=item, date=date(2026, 10, 1), body_md="Premier jet relu."))
+    for code, kind in (("75", "mobilisation"), ("75", "public_meeting"), ("69", "training")):
+        db.session.add(
+            ActionReport(
+                title=f"Action {kind} ({code})",
+                date=date(2026, 10, 2),
+                territory_code=code,
+                kind=kind,
+                body_md="Une centaine de personnes devant le **conseil départemental**.",
+                published=True,
+                published_at=utcnow(),
+            )
+        )
+    db.session.commit()
+    newsletter, _warnings = create_newsletter(
+        NewsletterData(
+            subject="Rentrée du groupe",
+            preheader="Économie sociale, financements et actions locales",
+            intro_md="Bonjour à toutes et à tous.",
+            sections=[
+                SectionData(
+                    kind="text",
+                    title="Économie",
+                    body_md="De nouveaux [financements](https://example.org/) de l'action sociale.",
+                    group_label="Expertise",
+                )
+            ],
+        )
+    )
+    newsletter.status = "sent"
+    db.session.commit()
+    freeze_copy(newsletter)
+    db.session.commit()
