@@ -33,11 +33,9 @@ extract-messages: | $(BIN)/python
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o cac_news/translations/messages.pot .
 	$(BIN)/pybabel update -i cac_news/translations/messages.pot -d cac_news/translations
 
-# What the test suite needs from Debian: chromium for the browser tests.
+# What the test suite needs from Debian (chromium, Java, npm): tools/system-deps.sh.
 system-deps:
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  else echo "Install Debian's chromium first: sudo apt-get install chromium" >&2; exit 1; fi; }
+	sh tools/system-deps.sh
 
 instance/config.py:
 	mkdir -p instance
