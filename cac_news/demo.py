@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from cac_news import territories
+from cac_news.demo_content import seed_demo_content
 from cac_news.extensions import db
 from cac_news.models import ParticipationMode, Pilot, Subscriber
 from cac_news.timeutil import utcnow
@@ -49,7 +50,7 @@ class DemoLogin:
 
 
 def seed_demo(count: int = 50, seed: int = 2026) -> DemoLogin:
-    """Add a demo admin pilot and `count` subscribers; refuse when subscribers exist."""
+    """Add a demo admin pilot, `count` subscribers, a roadmap and action reports."""
     if db.session.scalar(select(func.count()).select_from(Subscriber)):
         raise DemoRefused("the database already has subscribers")
     rng = random.Random(seed)
@@ -86,6 +87,7 @@ def seed_demo(count: int = 50, seed: int = 2026) -> DemoLogin:
         if status not in ("pending", "active"):
             subscriber.set_status(status, source="system", detail="demo")
         db.session.add(subscriber)
+    seed_demo_content(pilot)
     db.session.commit()
     _remember_login(pilot.email, password)
     return DemoLogin(email=pilot.email, password=password)

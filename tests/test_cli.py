@@ -70,6 +70,15 @@ def test_demo_seeds_an_empty_database_once(runner, app):
     assert len({s.territory_code for s in subscribers}) >= 5
     assert len({m.slug for s in subscribers for m in s.modes}) >= 3
     assert all(s.events for s in subscribers)  # every status came through an event
+    from cac_news.models import ActionReport, RoadmapItem
+
+    assert db.session.scalar(select(func.count()).select_from(RoadmapItem)) >= 4
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(ActionReport).where(ActionReport.published)
+        )
+        >= 4
+    )
     login_file = Path(app.instance_path) / "demo-login.txt"
     assert password in login_file.read_text()
 
