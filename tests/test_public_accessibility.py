@@ -35,3 +35,40 @@ def test_public_pages_have_no_serious_axe_violation(page):
     # The run did inspect the pages: the map's links are there for axe to check.
     page.goto("/actions/")
     assert page.locator("svg a").count() == 96
+
+
+ADMIN_PAGES = [
+    "/admin/",
+    "/admin/subscribers/",
+    "/admin/subscribers/new",
+    "/admin/modes/",
+    "/admin/pilots/",
+    "/admin/pilots/new",
+    "/admin/segments/",
+    "/admin/segments/new",
+    "/admin/newsletters/",
+    "/admin/newsletters/new",
+    "/admin/roadmap/",
+    "/admin/actions/",
+    "/login",
+]
+
+
+def test_admin_pages_have_no_serious_axe_violation(page, admin, make_subscriber):
+    from tests.conftest import PASSWORD
+
+    seed_public_content()
+    subscriber = make_subscriber(email="axe@example.org", territory_code="75")
+    page.goto("/login")
+    page.fill("input[name=email]", admin.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/admin/")
+    found = {}
+    for path in [*ADMIN_PAGES, f"/admin/subscribers/{subscriber.id}"]:
+        response = page.goto(path)
+        assert response is not None and response.status == 200, path
+        violations = _violations(page)
+        if violations:
+            found[path] = violations
+    assert found == {}
