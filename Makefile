@@ -33,11 +33,13 @@ extract-messages: | $(BIN)/python
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o cac_news/translations/messages.pot .
 	$(BIN)/pybabel update -i cac_news/translations/messages.pot -d cac_news/translations
 
-# What the test suite needs from Debian: chromium for the browser tests.
+# What the test suite needs from Debian: chromium (browser tests), dovecot-imapd (the IMAP
+# server `flask bounces fetch` is tested against), spamassassin (the template's score).
+DEBIAN_TEST_PACKAGES := chromium dovecot-imapd spamassassin
 system-deps:
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  else echo "Install Debian's chromium first: sudo apt-get install chromium" >&2; exit 1; fi; }
+	@command -v chromium >/dev/null && command -v dovecot >/dev/null && command -v spamassassin >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_TEST_PACKAGES); \
+	  else echo "Install Debian's packages first: sudo apt-get install $(DEBIAN_TEST_PACKAGES)" >&2; exit 1; fi; }
 
 instance/config.py:
 	mkdir -p instance

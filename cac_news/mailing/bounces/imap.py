@@ -55,6 +55,9 @@ def connect(config: Mapping) -> imaplib.IMAP4:
             ),
             "LOGIN",
         )
+        # Servers announce more after login (MOVE among them): imaplib keeps the first list.
+        data = _check(conn.capability(), "CAPABILITY")
+        conn.capabilities = tuple(data[-1].decode("ascii", "replace").upper().split())
     except (OSError, imaplib.IMAP4.error) as exc:
         raise ImapError(f"{host}:{port}: {exc}") from exc
     return conn
@@ -66,7 +69,7 @@ def iter_imap(conn: imaplib.IMAP4, config: Mapping) -> Iterator[SourceMessage]:
     processed = config.get("BOUNCE_IMAP_PROCESSED_FOLDER") or None
     _check(conn.select(_quote(folder)), f"SELECT {folder}")
     if processed:
-        status, _ = conn.create(_quote(processed))  # NO when it exists already: fine
+        conn.create(_quote(processed))  # NO when it exists already: fine
     uids = _check(conn.uid("SEARCH", "UNSEEN"), "SEARCH")[0].split()
     for uid in uids:
         ref = f"imap:{folder}/{uid.decode()}"
