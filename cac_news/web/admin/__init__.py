@@ -16,6 +16,7 @@ def require_login() -> None:
 
 from cac_news.web.admin import (  # noqa: E402, F401
     actions,
+    bounces,
     dashboard,
     imports,
     modes,

@@ -28,6 +28,7 @@ from cac_news.content.labels import NEWSLETTER_STATUS_LABELS
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.forms.compose import NewsletterForm, SinceForm, TestSendForm
+from cac_news.mailing.bounces.queries import bounce_figures
 from cac_news.models import Newsletter
 from cac_news.web.admin import bp
 from cac_news.web.admin.helpers import apply_errors
@@ -210,6 +211,7 @@ def newsletter_preview(newsletter_id: int):
         form=form,
         text=text,
         status_labels=NEWSLETTER_STATUS_LABELS,
+        bounce_figures=bounce_figures(newsletter.id),
     )
 
 
