@@ -123,3 +123,31 @@ def test_bounced_addresses_are_not_reactivated_by_import(app, runner, make_subsc
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert statuses()["jeanne.martin@example.org"] == "bounced"
+
+
+def test_a_failing_message_does_not_stop_the_run(app, make_subscriber, tmp_path, monkeypatch):
+    """An error while applying one message: rolled back, counted, left unmarked; others go on."""
+    from cac_news.mailing.bounces import run as run_module
+    from cac_news.mailing.bounces.sources import iter_maildir
+
+    make_subscriber(email="jeanne.martin@example.org")
+    make_subscriber(email="marc.leroy@yahoo.fr")
+    maildir = tmp_path / "Maildir"
+    for sub in ("new", "cur", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    (maildir / "new" / "1.M1.host").write_bytes((DATA / "postfix_user_unknown.eml").read_bytes())
+    (maildir / "new" / "2.M2.host").write_bytes((DATA / "yahoo_554.eml").read_bytes())
+    real = run_module.apply_report
+
+    def failing_once(report, **kwargs):
+        if "jeanne.martin@example.org" in report.recipients:
+            raise RuntimeError("database went away")
+        return real(report, **kwargs)
+
+    monkeypatch.setattr(run_module, "apply_report", failing_once)
+    summary = run_module.run(iter_maildir(maildir), config=app.config)
+    assert (summary.processed, summary.matched, summary.errors) == (2, 1, 1)
+    assert any("database went away" in note for note in summary.notes)
+    assert [p.name for p in (maildir / "new").iterdir()] == ["1.M1.host"]
+    db.session.expire_all()
+    assert statuses() == {"jeanne.martin@example.org": "active", "marc.leroy@yahoo.fr": "bounced"}
