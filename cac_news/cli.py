@@ -110,3 +110,6 @@ def register(app: Flask) -> None:
     from cac_news.audience.cli import subscribers_cli
 
     app.cli.add_command(subscribers_cli)
+    from cac_news.mailing.bounces.cli import bounces_cli
+
+    app.cli.add_command(bounces_cli)

@@ -57,6 +57,17 @@ class Defaults:
     BOUNCE_HARD_THRESHOLD = 1  # hard bounces that make a subscriber "bounced"
     BOUNCE_SOFT_THRESHOLD = 5  # soft bounces within the window that do the same
     BOUNCE_SOFT_WINDOW_DAYS = 30
+    # VERP: the envelope sender names the delivery (bounces+TOKEN@BOUNCE_DOMAIN).
+    VERP_ENABLED = False
+    BOUNCE_DOMAIN: str | None = None  # default: the domain of MAIL_FROM
+    # The mailbox `flask bounces fetch` reads (IMAP); unset host: fetching is off.
+    BOUNCE_IMAP_HOST: str | None = None
+    BOUNCE_IMAP_PORT = 993
+    BOUNCE_IMAP_SSL = True
+    BOUNCE_IMAP_USER: str | None = None
+    BOUNCE_IMAP_PASSWORD: str | None = None
+    BOUNCE_IMAP_FOLDER = "INBOX"
+    BOUNCE_IMAP_PROCESSED_FOLDER: str | None = None  # move processed messages here; else \\Seen
     # Subscribers' side: public forms and consent.
     CONSENT_STORE_IP = False  # keep the confirming IP address with the consent record
     SUBSCRIBE_RATE_LIMIT = "5 per minute;30 per hour"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import or_, update
 
 from cac_news.audience import suppression
 from cac_news.audience.subscription import Profile, apply_profile, validate_profile
@@ -80,8 +81,24 @@ def personal_data(subscriber: Subscriber) -> dict[str, Any]:
     return data
 
 
+def forget_bounces(subscriber: Subscriber) -> None:
+    """Blank the address and diagnostic (which quotes it) of a subscriber's bounces.
+
+    The rows stay, anonymous, so that a newsletter's bounce figures do not change.
+    """
+    from cac_news.models import Bounce
+
+    db.session.execute(
+        update(Bounce)
+        .where(or_(Bounce.subscriber_id == subscriber.id, Bounce.recipient == subscriber.email))
+        .values(recipient=None, diagnostic=None, subscriber_id=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def erase(subscriber: Subscriber) -> None:
     """Delete a subscriber's personal data; a keyed hash keeps imports from adding them back."""
     suppression.suppress(subscriber.email, reason="erased")
+    forget_bounces(subscriber)
     db.session.delete(subscriber)
     db.session.commit()

@@ -10,6 +10,7 @@ from cac_news.models.audience import (
     SubscriptionEvent,
     subscriber_modes,
 )
+from cac_news.models.bounce import BOUNCE_KINDS, Bounce
 from cac_news.models.content import (
     ACTION_KINDS,
     OBJECTIVES,
@@ -35,6 +36,8 @@ from cac_news.models.segment import (
 from cac_news.models.territory import Territory
 
 __all__ = [
+    "BOUNCE_KINDS",
+    "Bounce",
     "ACTION_KINDS",
     "NEWSLETTER_STATUSES",
     "OBJECTIVES",

@@ -1,7 +1,7 @@
 """Run the parser over a stream of messages and count what was found, touching no database.
 
-The `flask bounces process` command wraps this once deliveries are stored: it will match
-each report to its subscriber and delivery, apply the policy, and then mark the message.
+A dry count for tools and tests; the `flask bounces` commands use `run.run`, which also
+matches each report to its subscriber, applies the policy and marks the message.
 """
 
 from __future__ import annotations

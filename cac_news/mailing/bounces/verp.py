@@ -75,3 +75,21 @@ def decode_address(address: str, secret: str | bytes, prefix: str = DEFAULT_PREF
     """The delivery id of a VERP address, or None when it is not one or is forged."""
     token = token_from_address(address, prefix)
     return decode_token(token, secret) if token else None
+
+
+def bounce_domain(config) -> str:
+    """BOUNCE_DOMAIN, or the domain of MAIL_FROM when it is unset."""
+    from email.utils import parseaddr
+
+    configured = (config.get("BOUNCE_DOMAIN") or "").strip()
+    return configured or parseaddr(config["MAIL_FROM"])[1].rpartition("@")[2]
+
+
+def envelope_for_delivery(delivery_id: int | None, config) -> str:
+    """The envelope sender for one delivery: VERP when VERP_ENABLED, else MAIL_FROM's address."""
+    from email.utils import parseaddr
+
+    if not config.get("VERP_ENABLED") or delivery_id is None:
+        return parseaddr(config["MAIL_FROM"])[1]
+    bounce_address = f"{DEFAULT_PREFIX}@{bounce_domain(config)}"
+    return encode_address(delivery_id, config["SECRET_KEY"], bounce_address)

@@ -17,6 +17,7 @@ def require_login() -> None:
 from cac_news.web.admin import (  # noqa: E402, F401
     actions,
     archive,
+    bounces,
     dashboard,
     imports,
     modes,

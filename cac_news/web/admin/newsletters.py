@@ -30,6 +30,7 @@ from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.forms.admin import ConfirmForm
 from cac_news.forms.compose import NewsletterForm, SinceForm, TestSendForm
+from cac_news.mailing.bounces.queries import bounce_figures
 from cac_news.models import Newsletter
 from cac_news.web.admin import bp
 from cac_news.web.admin.helpers import apply_errors
@@ -214,6 +215,7 @@ def newsletter_preview(newsletter_id: int):
         status_labels=NEWSLETTER_STATUS_LABELS,
         archived=copy_of(newsletter),
         archive_form=ConfirmForm(),
+        bounce_figures=bounce_figures(newsletter.id),
     )
 
 

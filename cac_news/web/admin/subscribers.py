@@ -18,6 +18,7 @@ from cac_news.audience.subscribers import (
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.forms.admin import STATUS_LABELS, ConfirmForm, SubscriberForm
+from cac_news.mailing.bounces.queries import subscriber_bounces
 from cac_news.models import Subscriber
 from cac_news.web.admin import bp
 from cac_news.web.admin.helpers import apply_errors, page_number
@@ -118,6 +119,7 @@ def subscriber_detail(subscriber_id: int):
         subscriber=subscriber,
         status_labels=STATUS_LABELS,
         delete_form=ConfirmForm(),
+        bounces=subscriber_bounces(subscriber.id),
     )
 
 

@@ -1,0 +1,251 @@
+"""Apply a bounce report to the database: match subscribers, record bounces, set statuses.
+
+The caller commits (one message at a time, so that a bad one never undoes the others).
+Statuses only ever move towards "bounced" or "complained" through `Subscriber.set_status`;
+nothing here re-activates anyone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, select
+
+from cac_news.extensions import db
+from cac_news.models import Bounce, Subscriber
+from cac_news.models.bounce import DIAGNOSTIC_MAX
+from cac_news.timeutil import utcnow
+
+from .parse import BounceReport, Failure
+from .policy import BouncePolicy, decide
+
+# Statuses a bounce may change: an unsubscribed address is no longer mailed, and its
+# owner's own choice is the better record of why.
+CHANGEABLE = {"bounced": ("pending", "active"), "complained": ("pending", "active", "bounced")}
+SOURCE_OF = {"bounced": "bounce", "complained": "complaint"}
+
+
+@dataclass(frozen=True)
+class DeliveryMatch:
+    """The delivery a report is about, once deliveries are stored."""
+
+    delivery_id: int
+    subscriber_id: int
+    newsletter_id: int | None
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One subscriber whose status a report changed."""
+
+    subscriber_id: int
+    email: str
+    old_status: str
+    new_status: str
+    reason: str
+
+
+@dataclass
+class Outcome:
+    """What applying one report did."""
+
+    kind: str  # the report's kind
+    result: str  # matched | unmatched | not_bounce | malformed
+    matched: list[int] = field(default_factory=list)  # subscriber ids
+    unmatched: list[str] = field(default_factory=list)  # addresses with no subscriber
+    recorded: int = 0  # bounce rows written
+    changes: list[StatusChange] = field(default_factory=list)
+    note: str | None = None
+
+
+def _match_delivery(report: BounceReport, secret: str | bytes) -> DeliveryMatch | None:
+    """The delivery named by the report's VERP token (or original Message-ID).
+
+    Returns None until the delivery table exists: wired at merge with the delivery engine
+    (look up `report.delivery_id(secret)`, then `delivery.message_id == report.message_id`).
+    """
+    return None
+
+
+def sender_domains(config: Mapping) -> set[str]:
+    """The domains this app's own Message-IDs and addresses may use."""
+    domains = set()
+    for key in ("MAIL_FROM", "BOUNCE_DOMAIN", "DKIM_DOMAIN"):
+        value = config.get(key) or ""
+        domain = parseaddr(value)[1].rpartition("@")[2] or value
+        if domain and "@" not in domain and " " not in domain:
+            domains.add(domain.lower())
+    host = urlsplit(config.get("SITE_URL") or "").hostname
+    if host:
+        domains.add(host.lower())
+    return domains
+
+
+def is_foreign(message_id: str | None, domains: set[str]) -> bool:
+    """Whether an original Message-ID shows a message this app did not send."""
+    if not message_id or not domains:
+        return False
+    domain = message_id.strip().strip("<>").rpartition("@")[2].lower()
+    return bool(domain) and domain not in domains
+
+
+def _failures(report: BounceReport) -> list[Failure]:
+    """One failure per recipient (complaints and recipient-less bounces have no list)."""
+    if report.failures:
+        return report.failures
+    kind = "complaint" if report.kind == "complaint" else report.kind
+    return [Failure(a, kind, report.status, report.diagnostic) for a in report.recipients]
+
+
+def _truncate(value: str | None, size: int) -> str | None:
+    """A value cut to fit its column."""
+    return value[:size] if value else value
+
+
+def _already_recorded(failure: Failure, kind: str, message_id: str | None) -> bool:
+    """Whether this report was applied before (a message read twice must count once)."""
+    if not message_id:
+        return False
+    found = db.session.scalar(
+        select(Bounce.id).where(
+            Bounce.original_message_id == message_id[:255],
+            Bounce.recipient == failure.address[:254],
+            Bounce.kind == kind,
+        )
+    )
+    return found is not None
+
+
+def apply_report(
+    report: BounceReport,
+    *,
+    secret: str | bytes,
+    now: datetime | None = None,
+    config: Mapping | None = None,
+    source_ref: str | None = None,
+) -> Outcome:
+    """Match a report to subscribers, record one Bounce per failed recipient, apply the policy."""
+    from flask import current_app
+
+    config = config if config is not None else current_app.config
+    now = now or utcnow()
+    if report.kind in ("not_bounce", "malformed"):
+        return Outcome(report.kind, report.kind, note=report.problem)
+    delivery = _match_delivery(report, secret)
+    if delivery is None and is_foreign(report.message_id, sender_domains(config)):
+        return Outcome(report.kind, "unmatched", note=f"not sent by this app: {report.message_id}")
+    outcome = Outcome(report.kind, "unmatched")
+    policy = BouncePolicy.from_config(config)
+    for failure in _failures(report):
+        kind = "complaint" if report.kind == "complaint" else failure.kind
+        if delivery is not None:
+            subscriber = db.session.get(Subscriber, delivery.subscriber_id)
+        else:
+            subscriber = _subscriber_by_email(failure.address)
+        if subscriber is None:
+            outcome.unmatched.append(failure.address)
+            continue
+        outcome.matched.append(subscriber.id)
+        if _already_recorded(failure, kind, report.message_id):
+            continue
+        db.session.add(
+            Bounce(
+                received_at=now,
+                subscriber_id=subscriber.id,
+                newsletter_id=delivery.newsletter_id if delivery else None,
+                delivery_id=delivery.delivery_id if delivery else None,
+                kind=kind,
+                status_code=_truncate(failure.status, 12),
+                diagnostic=_truncate(failure.diagnostic or report.diagnostic, DIAGNOSTIC_MAX),
+                recipient=_truncate(failure.address, 254),
+                original_message_id=_truncate(report.message_id, 255),
+                source_ref=_truncate(source_ref, 255),
+            )
+        )
+        outcome.recorded += 1
+        change = apply_policy(subscriber, policy, now)
+        if change:
+            outcome.changes.append(change)
+        if delivery is not None:
+            break  # VERP names one delivery: one subscriber, however many addresses
+    if outcome.matched:
+        outcome.result = "matched"
+    return outcome
+
+
+def _subscriber_by_email(address: str) -> Subscriber | None:
+    """The subscriber with this address (addresses are stored lower-cased)."""
+    return db.session.scalar(select(Subscriber).where(Subscriber.email == address.strip().lower()))
+
+
+def apply_policy(
+    subscriber: Subscriber, policy: BouncePolicy, now: datetime
+) -> StatusChange | None:
+    """Decide from the subscriber's bounce history and set the status; return the change."""
+    db.session.flush()
+    history = db.session.execute(
+        select(Bounce.kind, Bounce.received_at).where(Bounce.subscriber_id == subscriber.id)
+    ).all()
+    decision = decide([(k, w) for k, w in history], policy, subscriber.status, now)
+    if not decision.changed or subscriber.status not in CHANGEABLE[decision.status]:
+        return None
+    last = db.session.scalars(
+        select(Bounce)
+        .where(Bounce.subscriber_id == subscriber.id)
+        .order_by(Bounce.received_at.desc(), Bounce.id.desc())
+        .limit(1)
+    ).first()
+    detail = decision.reason
+    if last is not None and (last.status_code or last.diagnostic):
+        excerpt = (last.diagnostic or "")[:200]
+        detail = f"{decision.reason}; {last.status_code or '?'} {excerpt}".strip()
+    old = subscriber.status
+    subscriber.set_status(decision.status, source=SOURCE_OF[decision.status], detail=detail[:500])
+    return StatusChange(subscriber.id, subscriber.email, old, decision.status, decision.reason)
+
+
+def record_smtp_rejection(
+    subscriber: Subscriber,
+    code: int | str,
+    text: str,
+    newsletter_id: int | None = None,
+    delivery_id: int | None = None,
+    *,
+    now: datetime | None = None,
+    config: Mapping | None = None,
+) -> StatusChange | None:
+    """Record an SMTP rejection at RCPT time (5xx: hard bounce; 4xx: soft) and apply the policy.
+
+    The delivery engine calls this when the relay refuses a recipient; the caller commits.
+    """
+    from flask import current_app
+
+    config = config if config is not None else current_app.config
+    now = now or utcnow()
+    code_text = str(code).strip()
+    kind = "hard" if code_text.startswith("5") else "soft"
+    db.session.add(
+        Bounce(
+            received_at=now,
+            subscriber_id=subscriber.id,
+            newsletter_id=newsletter_id,
+            delivery_id=delivery_id,
+            kind=kind,
+            status_code=code_text[:12],
+            diagnostic=_truncate(f"{code_text} {text or ''}".strip(), DIAGNOSTIC_MAX),
+            recipient=subscriber.email,
+            source_ref="smtp rcpt",
+        )
+    )
+    return apply_policy(subscriber, BouncePolicy.from_config(config), now)
+
+
+def bounce_count(subscriber_id: int) -> int:
+    """How many bounces and complaints a subscriber has on record."""
+    return db.session.scalar(
+        select(func.count(Bounce.id)).where(Bounce.subscriber_id == subscriber_id)
+    )
