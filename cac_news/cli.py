@@ -110,3 +110,7 @@ def register(app: Flask) -> None:
     from cac_news.audience.cli import subscribers_cli
 
     app.cli.add_command(subscribers_cli)
+    from cac_news.mailing.cli import register_newsletter_commands, worker_command
+
+    register_newsletter_commands(newsletters_cli)
+    app.cli.add_command(worker_command)

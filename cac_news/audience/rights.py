@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import update
 
 from cac_news.audience import suppression
 from cac_news.audience.subscription import Profile, apply_profile, validate_profile
@@ -82,6 +83,16 @@ def personal_data(subscriber: Subscriber) -> dict[str, Any]:
 
 def erase(subscriber: Subscriber) -> None:
     """Delete a subscriber's personal data; a keyed hash keeps imports from adding them back."""
+    from cac_news.models import Delivery
+
     suppression.suppress(subscriber.email, reason="erased")
+    # The database sets subscriber_id to NULL; the frozen address, the name and the
+    # server's answer (which may quote the address) go now.
+    db.session.execute(
+        update(Delivery)
+        .where(Delivery.subscriber_id == subscriber.id)
+        .values(email=None, name=None, smtp_text=None)
+        .execution_options(synchronize_session=False)
+    )
     db.session.delete(subscriber)
     db.session.commit()

@@ -17,6 +17,7 @@ from cac_news.models.content import (
     RoadmapItem,
     RoadmapUpdate,
 )
+from cac_news.models.delivery import DELIVERY_STATUSES, PENDING_STATUSES, Delivery
 from cac_news.models.newsletter import (
     NEWSLETTER_STATUSES,
     SECTION_KINDS,
@@ -34,6 +35,9 @@ from cac_news.models.segment import (
 from cac_news.models.territory import Territory
 
 __all__ = [
+    "DELIVERY_STATUSES",
+    "PENDING_STATUSES",
+    "Delivery",
     "ACTION_KINDS",
     "NEWSLETTER_STATUSES",
     "OBJECTIVES",
