@@ -59,7 +59,7 @@ class FaultyHandler:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address in self.refuse:
-            return "550 5.1.1 <%s>: user unknown" % address
+            return f"550 5.1.1 <{address}>: user unknown"
         busy = self.busy_rcpt.get(address)
         if busy and busy[0] > 0:
             busy[0] -= 1

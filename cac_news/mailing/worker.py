@@ -137,40 +137,50 @@ class Worker:
             claims.pause_for_errors(newsletter_id, 0, f"{exc}")
             claims.release_unsent(self.id, newsletter_id, utcnow())
             return
-        state = {"uncommitted": 0, "since": time.monotonic(), "lease": time.monotonic()}
+        self.results: list[tuple[int, dict]] = []
+        self._since = self._lease = time.monotonic()
         counts = {"sent": 0, "retrying": 0, "failed": 0, "skipped": 0}
-
-        def flush(force: bool = False) -> None:
-            now = time.monotonic()
-            due = state["uncommitted"] >= COMMIT_EVERY or now - state["since"] >= COMMIT_SECONDS
-            if not (force or due):
-                return
-            if now - state["lease"] > self.lease_seconds / 3:
-                claims.renew_lease(self.id, self.lease_seconds, utcnow())
-                state["lease"] = now
-            db.session.commit()
-            state["uncommitted"], state["since"] = 0, now
 
         def on_result(job: Job, result: SendResult) -> None:
             if result.status == SKIPPED:
                 return  # never tried: given back by release_unsent below
             status = self.record(newsletter_id, job.key, result)
             counts[status] = counts.get(status, 0) + 1
-            state["uncommitted"] += 1
-            flush()
+            self.flush()
 
-        jobs = self._jobs(newsletter_id, ids, mailer, counts, flush)
+        jobs = self._jobs(newsletter_id, ids, mailer, counts)
         try:
             self.sender.send_all(jobs, on_result)
         finally:
-            db.session.commit()
+            self.flush(force=True)
             claims.release_unsent(self.id, newsletter_id, utcnow())
         self.progress(
             f"newsletter {newsletter_id}: {counts['sent']} sent, {counts['retrying']} to retry, "
             f"{counts['failed']} failed, {counts['skipped']} skipped"
         )
 
-    def _jobs(self, newsletter_id, ids, mailer, counts, flush) -> Iterator[Job]:
+    def flush(self, force: bool = False) -> None:
+        """Write the buffered results in one short transaction.
+
+        Results wait in memory, not in an open transaction, so that the SQLite write lock is
+        held for milliseconds, never while an SMTP answer is awaited: web requests (an
+        unsubscribe) are not starved during a send.
+        """
+        now = time.monotonic()
+        due = len(self.results) >= COMMIT_EVERY or now - self._since >= COMMIT_SECONDS
+        if not (force or due):
+            return
+        stamp = utcnow()
+        for delivery_id, values in self.results:
+            claims.set_result(self.id, delivery_id, stamp, **values)
+        if now - self._lease > self.lease_seconds / 3:
+            claims.renew_lease(self.id, self.lease_seconds, stamp)
+            self._lease = now
+        db.session.commit()
+        self.results.clear()
+        self._since = now
+
+    def _jobs(self, newsletter_id, ids, mailer, counts) -> Iterator[Job]:
         """Jobs in small chunks, re-reading subscriber and newsletter status just before."""
         for start in range(0, len(ids), CHUNK):
             status = db.session.scalar(
@@ -188,11 +198,11 @@ class Worker:
                 .where(D.c.status == "sending")
                 .order_by(D.c.id)
             ).all()  # fmt: skip
-            now = utcnow()
+            db.session.commit()  # end the read snapshot: later reads see new unsubscribes
             for row in rows:
                 if row.subscriber_id is None or row.status != "active" or not row.email:
                     # Unsubscribed, bounced or erased since the send started: nothing more.
-                    claims.set_result(self.id, row.id, now, status="skipped")
+                    self.results.append((row.id, {"status": "skipped"}))
                     counts["skipped"] += 1
                     continue
                 try:
@@ -200,21 +210,22 @@ class Worker:
                         row.id, row.subscriber_id, row.email, row.name, row.first_name
                     )
                 except ValueError as exc:
-                    claims.set_result(
-                        self.id, row.id, now, status="failed", smtp_text=f"not sent: {exc}"
+                    self.results.append(
+                        (row.id, {"status": "failed", "smtp_text": f"not sent: {exc}"})
                     )
                     counts["failed"] += 1
                     continue
                 yield Job(
                     mailer.envelope_from, row.email, data, key=(row.id, row.attempts, message_id)
                 )
-            flush(force=True)
+            self.flush(force=True)
 
     def record(self, newsletter_id: int, key: tuple, result: SendResult) -> str:
         """Write one result: sent, retrying with backoff, or failed; count runs of errors."""
         delivery_id, attempts, message_id = key
         attempts += 1
         now = utcnow()
+        write = self.results.append
         common = {
             "attempts": attempts,
             "smtp_code": result.code,
@@ -223,23 +234,19 @@ class Worker:
         }
         if result.status == SENT:
             self.errors[newsletter_id] = 0
-            claims.set_result(self.id, delivery_id, now, status="sent", sent_at=now, **common)
+            write((delivery_id, {"status": "sent", "sent_at": now, **common}))
             return "sent"
         if result.status == PERMANENT:
-            claims.set_result(
-                self.id, delivery_id, now, status="failed", at_rcpt=result.at_rcpt, **common
-            )
+            write((delivery_id, {"status": "failed", "at_rcpt": result.at_rcpt, **common}))
             if not result.at_rcpt:  # one bad address says nothing about the server
                 self._count_error(newsletter_id, result)
             return "failed"
         self._count_error(newsletter_id, result)
         if attempts >= int(self.config["SEND_MAX_ATTEMPTS"]):
-            claims.set_result(self.id, delivery_id, now, status="failed", **common)
+            write((delivery_id, {"status": "failed", **common}))
             return "failed"
         due = now + _seconds(backoff(attempts, self.config))
-        claims.set_result(
-            self.id, delivery_id, now, status="retrying", next_attempt_at=due, **common
-        )
+        write((delivery_id, {"status": "retrying", "next_attempt_at": due, **common}))
         return "retrying"
 
     def _count_error(self, newsletter_id: int, result: SendResult) -> None:
@@ -254,7 +261,7 @@ class Worker:
             n=errors,
             answer=answer,
         )
-        db.session.commit()
+        self.flush(force=True)
         if claims.pause_for_errors(newsletter_id, errors, reason):
             self.progress(f"newsletter {newsletter_id}: paused: {reason}")
         self.errors[newsletter_id] = 0
