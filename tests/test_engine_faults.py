@@ -226,7 +226,7 @@ def test_pause_and_resume_commands(app, runner, make_subscriber, make_newsletter
     assert statuses(newsletter.id) == {"queued": 2}
     assert "sending" in runner.invoke(args=["newsletters", "resume", str(newsletter.id)]).output
     bad = runner.invoke(args=["newsletters", "resume", str(newsletter.id)])
-    assert bad.exit_code != 0 and "not possible" in bad.output
+    assert bad.exit_code != 0 and "status:" in bad.output
     assert "cancelled" in runner.invoke(args=["newsletters", "cancel", str(newsletter.id)]).output
     assert statuses(newsletter.id) == {"cancelled": 2}
 

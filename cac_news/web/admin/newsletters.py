@@ -27,7 +27,9 @@ from cac_news.compose.test_send import parse_recipients, send_test
 from cac_news.content.labels import NEWSLETTER_STATUS_LABELS
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
+from cac_news.forms.admin import ConfirmForm
 from cac_news.forms.compose import NewsletterForm, SinceForm, TestSendForm
+from cac_news.mailing.progress import send_progress
 from cac_news.models import Newsletter
 from cac_news.web.admin import bp
 from cac_news.web.admin.helpers import apply_errors
@@ -210,6 +212,8 @@ def newsletter_preview(newsletter_id: int):
         form=form,
         text=text,
         status_labels=NEWSLETTER_STATUS_LABELS,
+        progress=None if newsletter.is_editable else send_progress(newsletter),
+        action_form=ConfirmForm(formdata=None),
     )
 
 
