@@ -39,7 +39,18 @@ def list_id(config: Mapping) -> str:
 def unsubscribe_mailto(config: Mapping, token: str) -> str:
     """The mailto: unsubscribe URL; the token is the subject so the mailbox can act on it."""
     address = config.get("LIST_UNSUBSCRIBE_MAILTO") or f"unsubscribe@{mail_domain(config)}"
-    return f"mailto:{address}?subject={quote('unsubscribe ' + token)}"
+    return f"mailto:{address}?subject=unsubscribe%20{quote(token, safe=TOKEN_SAFE)}"
+
+
+# Characters of an itsdangerous URL-safe token: nothing in them needs escaping in a URL.
+TOKEN_SAFE = "-_."
+TOKEN_SLOT = "CACNEWSxTOKENxSLOT"
+
+
+def url_maker(endpoint: str):
+    """A function token -> absolute URL, with the route built once rather than per call."""
+    prefix, _, suffix = external_url(endpoint, token=TOKEN_SLOT).partition(TOKEN_SLOT)
+    return lambda token: prefix + quote(token, safe=TOKEN_SAFE) + suffix
 
 
 class NewsletterMailer:
@@ -65,6 +76,8 @@ class NewsletterMailer:
             domain=self.domain,
         )
         self.signer = DKIMSigner.from_config(config)
+        self.unsubscribe_url = url_maker("subscription.unsubscribe")
+        self.preferences_url = url_maker("subscription.preferences")
 
     def message_id(self, delivery_id: int) -> str:
         """The same Message-ID every time for one delivery, so that a message re-sent after
@@ -78,10 +91,8 @@ class NewsletterMailer:
         """(Message-ID, message bytes) for one recipient; ValueError for an unusable address."""
         person = SimpleNamespace(id=subscriber_id, email=email)
         unsubscribe_token = tokens.make_token(person, tokens.UNSUBSCRIBE)
-        unsubscribe = external_url("subscription.unsubscribe", token=unsubscribe_token)
-        preferences = external_url(
-            "subscription.preferences", token=tokens.make_token(person, tokens.PREFERENCES)
-        )
+        unsubscribe = self.unsubscribe_url(unsubscribe_token)
+        preferences = self.preferences_url(tokens.make_token(person, tokens.PREFERENCES))
         first_name = first_name or ""
         values = {
             GREETING_NAME: first_name,
