@@ -120,3 +120,19 @@ def test_scheduled_send_starts_by_itself(app, runner, smtp_server, make_subscrib
     run_worker(app)
     assert len(smtp_server.messages) == 2
     assert db.session.get(Newsletter, newsletter.id).status == "sent"
+
+
+def test_worker_progress_bar_and_archive_during_send(app, client, smtp_server, make_subscriber,
+                                                     make_newsletter):  # fmt: skip
+    from cac_news.mailing.worker import Worker
+
+    for _ in range(3):
+        make_subscriber()
+    newsletter = make_newsletter()
+    sending.start_send(newsletter)
+    # The List-Archive URL works as soon as the send has started.
+    assert client.get(f"/archives/{newsletter.number}/").status_code == 200
+    lines = []
+    app.config.update(WORKER_POLL_SECONDS=0.05)
+    Worker(progress=lines.append, totals=True).run(until_idle=True)
+    assert any("[" + "#" * 30 + "] 3/3: 3 sent" in line for line in lines)

@@ -134,3 +134,32 @@ def test_erasure_nulls_frozen_address_and_data_download(app, smtp_server, make_s
     anonymous = [r for r in rows if r.subscriber_id is None]
     assert len(anonymous) == 1 and anonymous[0].email is None and anonymous[0].name is None
     assert anonymous[0].status == "sent"
+
+
+def test_worker_signs_with_dkim_when_configured(app, smtp_server, make_subscriber,
+                                                make_newsletter, tmp_path):  # fmt: skip
+    import base64
+    import subprocess
+
+    import dkim
+
+    key = tmp_path / "dkim.pem"
+    subprocess.run(
+        ["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
+         "-out", str(key)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    der = subprocess.run(
+        ["openssl", "pkey", "-in", str(key), "-pubout", "-outform", "DER"],
+        check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(der)
+    app.config.update(DKIM_KEY_FILE=str(key), DKIM_SELECTOR="lettre", DKIM_DOMAIN="example.org")
+    make_subscriber(email="signed@example.org")
+    sending.start_send(make_newsletter())
+    run_worker(app)
+    (mail,) = smtp_server.messages
+    assert mail.data.startswith(b"DKIM-Signature:")
+    signed = mail.message["DKIM-Signature"].replace("\r\n", "").replace(" ", "")
+    assert "list-unsubscribe-post" in signed.lower()
+    assert dkim.verify(mail.data, dnsfunc=lambda name, timeout=5: record)

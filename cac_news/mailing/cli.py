@@ -94,7 +94,7 @@ def worker_command(until_idle: bool) -> None:
         # A terminal gets one line rewritten in place; logs get a line per batch.
         click.echo(f"\r\033[K{line}" if tty else line, nl=not tty)
 
-    worker = Worker(progress=progress)
+    worker = Worker(progress=progress, totals=tty)
     previous = signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     try:
         worker.run(until_idle=until_idle)

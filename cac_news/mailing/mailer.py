@@ -39,18 +39,18 @@ def list_id(config: Mapping) -> str:
 def unsubscribe_mailto(config: Mapping, token: str) -> str:
     """The mailto: unsubscribe URL; the token is the subject so the mailbox can act on it."""
     address = config.get("LIST_UNSUBSCRIBE_MAILTO") or f"unsubscribe@{mail_domain(config)}"
-    return f"mailto:{address}?subject=unsubscribe%20{quote(token, safe=TOKEN_SAFE)}"
+    return f"mailto:{address}?subject=unsubscribe%20{quote(token, safe=URL_SAFE_EXTRA)}"
 
 
 # Characters of an itsdangerous URL-safe token: nothing in them needs escaping in a URL.
-TOKEN_SAFE = "-_."
-TOKEN_SLOT = "CACNEWSxTOKENxSLOT"
+URL_SAFE_EXTRA = "-_."
+SLOT_MARK = "CACNEWSxTOKENxSLOT"
 
 
 def url_maker(endpoint: str):
     """A function token -> absolute URL, with the route built once rather than per call."""
-    prefix, _, suffix = external_url(endpoint, token=TOKEN_SLOT).partition(TOKEN_SLOT)
-    return lambda token: prefix + quote(token, safe=TOKEN_SAFE) + suffix
+    prefix, _, suffix = external_url(endpoint, token=SLOT_MARK).partition(SLOT_MARK)
+    return lambda token: prefix + quote(token, safe=URL_SAFE_EXTRA) + suffix
 
 
 class NewsletterMailer:

@@ -17,11 +17,13 @@ from typing import IO
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from cac_news.extensions import db
 from cac_news.mailing import claims
 from cac_news.mailing.mailer import NewsletterMailer
 from cac_news.mailing.parallel import ParallelSender
+from cac_news.mailing.sending import delivery_counts
 from cac_news.mailing.transport import PERMANENT, SENT, SKIPPED, Job, SendResult
 from cac_news.models import Newsletter, Subscriber
 from cac_news.timeutil import utcnow
@@ -75,7 +77,12 @@ def backoff(attempts: int, config) -> float:
 class Worker:
     """One worker process's state: its id, its SMTP connections, its mailers."""
 
-    def __init__(self, config=None, progress: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        config=None,
+        progress: Callable[[str], None] | None = None,
+        totals: bool = False,
+    ) -> None:
         self.config = config or current_app.config
         self.id = make_worker_id()
         self.progress = progress or (lambda line: log.info(line))
@@ -84,6 +91,8 @@ class Worker:
         self.mailers: dict[int, NewsletterMailer] = {}
         self.errors: dict[int, int] = {}
         self._lock: IO | None = None
+        self.totals = totals  # a terminal: show the whole send's progress, once a second
+        self._shown = 0.0
 
     def stop(self) -> None:
         """Finish the messages in flight, give back the rest, and return (SIGTERM)."""
@@ -97,25 +106,39 @@ class Worker:
         poll = float(self.config["WORKER_POLL_SECONDS"])
         try:
             while not self.stopping.is_set():
-                now = utcnow()
-                claims.start_due_scheduled(now)
-                claims.release_expired(now)
-                newsletter_id, ids = claims.claim(
-                    self.id, int(self.config["SEND_BATCH_SIZE"]), self.lease_seconds, now
-                )
-                if ids:
-                    self.send_batch(newsletter_id, ids)
-                    continue
-                for done in claims.finish_completed(utcnow()):
-                    self.progress(f"newsletter {done}: sent")
-                if until_idle and not claims.has_pending_work(utcnow()):
-                    break
-                self.stopping.wait(poll)
+                try:
+                    if not self._step(until_idle):
+                        break
+                except OperationalError:
+                    # The database went away or stayed locked: claims are safe under their
+                    # lease, so log, wait and carry on rather than die.
+                    log.exception("worker %s: database error; retrying shortly", self.id)
+                    db.session.rollback()
+                    self.stopping.wait(poll * 5)
         finally:
             self.sender.close()
             db.session.rollback()
             if self._lock is not None:
                 self._lock.close()
+
+    def _step(self, until_idle: bool) -> bool:
+        """One look at the queue: send a batch, or wait; False when it is time to exit."""
+        poll = float(self.config["WORKER_POLL_SECONDS"])
+        now = utcnow()
+        claims.start_due_scheduled(now)
+        claims.release_expired(now)
+        newsletter_id, ids = claims.claim(
+            self.id, int(self.config["SEND_BATCH_SIZE"]), self.lease_seconds, now
+        )
+        if ids:
+            self.send_batch(newsletter_id, ids)
+            return True
+        for done in claims.finish_completed(utcnow()):
+            self.progress(f"newsletter {done}: sent")
+        if until_idle and not claims.has_pending_work(utcnow()):
+            return False
+        self.stopping.wait(poll)
+        return True
 
     @property
     def lease_seconds(self) -> float:
@@ -154,9 +177,27 @@ class Worker:
         finally:
             self.flush(force=True)
             claims.release_unsent(self.id, newsletter_id, utcnow())
+        if self.totals:
+            self._show_totals(newsletter_id)
+            return
         self.progress(
             f"newsletter {newsletter_id}: {counts['sent']} sent, {counts['retrying']} to retry, "
             f"{counts['failed']} failed, {counts['skipped']} skipped"
+        )
+
+    def _show_totals(self, newsletter_id: int) -> None:
+        """A progress bar of the whole send (one GROUP BY, at most once a second)."""
+        if time.monotonic() - self._shown < 1:
+            return
+        self._shown = time.monotonic()
+        counts = delivery_counts(newsletter_id)
+        db.session.commit()
+        total = sum(counts.values()) or 1
+        done = total - counts["queued"] - counts["retrying"] - counts["sending"]
+        bar = "#" * (30 * done // total)
+        self.progress(
+            f"newsletter {newsletter_id} [{bar:<30}] {done}/{total}: {counts['sent']} sent, "
+            f"{counts['failed']} failed, {counts['retrying']} to retry"
         )
 
     def flush(self, force: bool = False) -> None:

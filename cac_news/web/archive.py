@@ -18,6 +18,7 @@ def newsletter_copy(number: int):
     Rendered on the fly for now; the delivery engine will store a frozen copy.
     """
     newsletter = db.session.scalar(select(Newsletter).where(Newsletter.number == number))
-    if newsletter is None or newsletter.status != "sent":
+    # The List-Archive header points here: readable as soon as the send has started.
+    if newsletter is None or newsletter.status not in ("sending", "paused", "sent"):
         abort(404)
     return render_web_copy(newsletter)
