@@ -140,7 +140,11 @@ def start_send(
     db.session.commit()
     db.session.refresh(newsletter)
     current_app.logger.info(
-        "newsletter %s: %s recipients frozen (%s)", newsletter.number, count, newsletter.status
+        "newsletter %s: %s recipients frozen (%s) by %s",
+        newsletter.number,
+        count,
+        newsletter.status,
+        actor.email if actor is not None else "the command line",
     )
     return int(count)
 

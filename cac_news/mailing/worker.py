@@ -132,9 +132,10 @@ class Worker:
         )
         if ids:
             self.send_batch(newsletter_id, ids)
-            return True
         for done in claims.finish_completed(utcnow()):
             self.progress(f"newsletter {done}: sent")
+        if ids:
+            return True
         if until_idle and not claims.has_pending_work(utcnow()):
             return False
         self.stopping.wait(poll)
