@@ -113,3 +113,7 @@ def register(app: Flask) -> None:
     from cac_news.mailing.bounces.cli import bounces_cli
 
     app.cli.add_command(bounces_cli)
+    from cac_news.mailing.cli import register_newsletter_commands, worker_command
+
+    register_newsletter_commands(newsletters_cli)
+    app.cli.add_command(worker_command)

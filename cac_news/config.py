@@ -29,6 +29,15 @@ class Defaults:
 
     SEND_RATE = 0  # messages per second; 0 means unlimited
     SEND_CONCURRENCY = 2  # persistent SMTP connections per worker
+    SEND_BATCH_SIZE = 100  # deliveries claimed at a time by a worker
+    SEND_MAX_ATTEMPTS = 6  # temporary failures (4xx, connection) before a delivery fails
+    SEND_RETRY_DELAY = 60  # seconds before the first retry; doubles on each attempt
+    SEND_RETRY_MAX_DELAY = 6 * 3600
+    SEND_PAUSE_AFTER_ERRORS = 20  # errors in a row after which a newsletter pauses itself
+    LEASE_SECONDS = 120  # a claim held by a worker that stops renewing it is taken over
+    WORKER_POLL_SECONDS = 2.0  # idle worker's wait between looks at the queue
+    LIST_ID: str | None = None  # "Name <slug.domain>"; derived from MAIL_FROM when unset
+    LIST_UNSUBSCRIBE_MAILTO: str | None = None  # default: unsubscribe@<MAIL_FROM's domain>
     DKIM_KEY_FILE: str | None = None  # PEM private key; DKIM signing is off when unset
     DKIM_SELECTOR: str | None = None
     DKIM_DOMAIN: str | None = None

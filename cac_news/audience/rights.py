@@ -98,7 +98,17 @@ def forget_bounces(subscriber: Subscriber) -> None:
 
 def erase(subscriber: Subscriber) -> None:
     """Delete a subscriber's personal data; a keyed hash keeps imports from adding them back."""
+    from cac_news.models import Delivery
+
     suppression.suppress(subscriber.email, reason="erased")
     forget_bounces(subscriber)
+    # The database sets subscriber_id to NULL; the frozen address, the name and the
+    # server's answer (which may quote the address) go now.
+    db.session.execute(
+        update(Delivery)
+        .where(Delivery.subscriber_id == subscriber.id)
+        .values(email=None, name=None, smtp_text=None)
+        .execution_options(synchronize_session=False)
+    )
     db.session.delete(subscriber)
     db.session.commit()

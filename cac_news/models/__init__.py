@@ -19,6 +19,7 @@ from cac_news.models.content import (
     RoadmapItem,
     RoadmapUpdate,
 )
+from cac_news.models.delivery import DELIVERY_STATUSES, PENDING_STATUSES, Delivery
 from cac_news.models.newsletter import (
     NEWSLETTER_STATUSES,
     SECTION_KINDS,
@@ -38,6 +39,9 @@ from cac_news.models.territory import Territory
 __all__ = [
     "BOUNCE_KINDS",
     "Bounce",
+    "DELIVERY_STATUSES",
+    "PENDING_STATUSES",
+    "Delivery",
     "ACTION_KINDS",
     "NEWSLETTER_STATUSES",
     "OBJECTIVES",

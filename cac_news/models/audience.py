@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
@@ -23,6 +24,9 @@ from cac_news.extensions import db
 from cac_news.models.pilot import Pilot
 from cac_news.models.territory import Territory
 from cac_news.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from cac_news.models.delivery import Delivery
 
 SUBSCRIBER_STATUSES = ("pending", "active", "unsubscribed", "bounced", "complained")
 CONSENT_SOURCES = ("form", "import", "pilot")
@@ -117,6 +121,10 @@ class Subscriber(db.Model):
         cascade="all, delete-orphan",
         passive_deletes=True,
         order_by="SubscriptionEvent.id",
+    )
+    # ON DELETE SET NULL in the database: erasure keeps the anonymous delivery counts.
+    deliveries: Mapped[list[Delivery]] = relationship(
+        back_populates="subscriber", passive_deletes=True, order_by="Delivery.id"
     )
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cac_news.extensions import db
@@ -48,6 +48,14 @@ class Newsletter(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("pilot.id", ondelete="SET NULL"), default=None
     )
+    # Frozen when the send starts: the rendered email with its per-recipient tokens.
+    email_html: Mapped[str | None] = mapped_column(Text, default=None)
+    email_text: Mapped[str | None] = mapped_column(Text, default=None)
+    frozen_at: Mapped[datetime | None]
+    send_started_at: Mapped[datetime | None]
+    recipients_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    pause_reason: Mapped[str] = mapped_column(String(500), default="", server_default=text("''"))
+    consecutive_errors: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     created_by: Mapped[Pilot | None] = relationship(lazy="joined")
     segment: Mapped[Segment | None] = relationship(lazy="joined")

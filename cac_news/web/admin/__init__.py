@@ -25,5 +25,6 @@ from cac_news.web.admin import (  # noqa: E402, F401
     pilots,
     roadmap,
     segments,
+    sending,
     subscribers,
 )

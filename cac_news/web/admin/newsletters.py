@@ -31,6 +31,7 @@ from cac_news.extensions import db
 from cac_news.forms.admin import ConfirmForm
 from cac_news.forms.compose import NewsletterForm, SinceForm, TestSendForm
 from cac_news.mailing.bounces.queries import bounce_figures
+from cac_news.mailing.progress import send_progress
 from cac_news.models import Newsletter
 from cac_news.web.admin import bp
 from cac_news.web.admin.helpers import apply_errors
@@ -216,6 +217,8 @@ def newsletter_preview(newsletter_id: int):
         archived=copy_of(newsletter),
         archive_form=ConfirmForm(),
         bounce_figures=bounce_figures(newsletter.id),
+        progress=None if newsletter.is_editable else send_progress(newsletter),
+        action_form=ConfirmForm(formdata=None),
     )
 
 

@@ -1,0 +1,190 @@
+"""The delivery table as a work queue: claim due rows with a lease, record results.
+
+PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED`` then ``UPDATE`` in one transaction, so that
+several workers (on several hosts) never claim the same row. SQLite: one ``UPDATE … WHERE id
+IN (SELECT … LIMIT n) RETURNING id`` statement, atomic under SQLite's single writer; only one
+worker runs on SQLite (see worker.py's lock).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, or_, select, update
+
+from cac_news.extensions import db
+from cac_news.models import PENDING_STATUSES, Delivery, Newsletter
+from cac_news.models.delivery import SMTP_TEXT_MAX
+
+D = Delivery.__table__
+N = Newsletter.__table__
+
+
+def _claimable(now: datetime):
+    """Due rows: queued or retrying whose time has come, or claimed under an expired lease."""
+    return or_(
+        and_(D.c.status.in_(("queued", "retrying")), D.c.next_attempt_at <= now),
+        and_(D.c.status == "sending", D.c.lease_until < now),
+    )
+
+
+def start_due_scheduled(now: datetime) -> int:
+    """Scheduled newsletters whose time has come start sending; return how many.
+
+    Each one's public copy is frozen in the same transaction as its start.
+    """
+    from cac_news.mailing.sending import freeze_archive_copy
+    from cac_news.models import Newsletter
+
+    due = list(
+        db.session.scalars(select(N.c.id).where(N.c.status == "scheduled", N.c.scheduled_at <= now))
+    )
+    started = 0
+    for newsletter_id in due:
+        won = db.session.execute(
+            update(N)
+            .where(N.c.id == newsletter_id, N.c.status == "scheduled")
+            .values(status="sending", send_started_at=now)
+        ).rowcount
+        if won:
+            freeze_archive_copy(db.session.get(Newsletter, newsletter_id))
+            started += 1
+        db.session.commit()
+    return started
+
+
+def finish_completed(now: datetime) -> list[int]:
+    """Mark sent the sending newsletters with nothing pending; return their ids."""
+    pending = exists().where(D.c.newsletter_id == N.c.id, D.c.status.in_(PENDING_STATUSES))
+    ids = list(db.session.scalars(select(N.c.id).where(N.c.status == "sending", ~pending)))
+    if ids:
+        db.session.execute(
+            update(N)
+            .where(N.c.id.in_(ids), N.c.status == "sending", ~pending)
+            .values(status="sent", sent_at=now, consecutive_errors=0)
+        )
+    db.session.commit()
+    return ids
+
+
+def has_pending_work(now: datetime) -> bool:
+    """Anything queued, due for retry, or claimed (live or dead lease) in a sending newsletter."""
+    work = (
+        select(D.c.id)
+        .join(N, N.c.id == D.c.newsletter_id)
+        .where(
+            N.c.status == "sending",
+            or_(
+                D.c.status.in_(("queued", "sending")),
+                and_(D.c.status == "retrying", D.c.next_attempt_at <= now),
+            ),
+        )
+        .limit(1)
+    )
+    due_schedule = select(N.c.id).where(N.c.status == "scheduled", N.c.scheduled_at <= now)
+    found = db.session.scalar(work) is not None or db.session.scalar(due_schedule) is not None
+    db.session.commit()
+    return found
+
+
+def claim(worker: str, limit: int, lease_seconds: float, now: datetime) -> tuple[int | None, list]:
+    """Claim up to ``limit`` due deliveries of one sending newsletter: (newsletter id, ids)."""
+    lease = now + timedelta(seconds=lease_seconds)
+    postgresql = db.engine.dialect.name == "postgresql"
+    newsletter_ids = list(
+        db.session.scalars(select(N.c.id).where(N.c.status == "sending").order_by(N.c.id))
+    )
+    for newsletter_id in newsletter_ids:
+        due = (
+            select(D.c.id)
+            .where(D.c.newsletter_id == newsletter_id, _claimable(now))
+            .order_by(D.c.id)
+            .limit(limit)
+        )
+        claimed = {"status": "sending", "claimed_by": worker, "lease_until": lease}
+        if postgresql:
+            ids = list(db.session.scalars(due.with_for_update(skip_locked=True)))
+            if ids:
+                db.session.execute(update(D).where(D.c.id.in_(ids)).values(**claimed))
+        else:
+            ids = list(
+                db.session.scalars(
+                    update(D)
+                    .where(D.c.id.in_(due.scalar_subquery()))
+                    .values(**claimed)
+                    .returning(D.c.id)
+                )
+            )
+        db.session.commit()
+        if ids:
+            return newsletter_id, sorted(ids)
+    return None, []
+
+
+def renew_lease(worker: str, lease_seconds: float, now: datetime) -> None:
+    """Extend the lease of every row this worker still holds (caller commits)."""
+    db.session.execute(
+        update(D)
+        .where(D.c.claimed_by == worker, D.c.status == "sending")
+        .values(lease_until=now + timedelta(seconds=lease_seconds))
+    )
+
+
+def mine(worker: str, delivery_id: int):
+    """The condition on a row this worker holds: a lost lease must not overwrite a result."""
+    return and_(D.c.id == delivery_id, D.c.claimed_by == worker, D.c.status == "sending")
+
+
+def set_result(worker: str, delivery_id: int, now: datetime, **values) -> bool:
+    """Store a result on a held row and release the claim; False if the row was lost."""
+    if "smtp_text" in values and values["smtp_text"] is not None:
+        values["smtp_text"] = values["smtp_text"][:SMTP_TEXT_MAX]
+    changed = db.session.execute(
+        update(D)
+        .where(mine(worker, delivery_id))
+        .values(claimed_by=None, lease_until=None, updated_at=now, **values)
+    ).rowcount
+    return changed == 1
+
+
+def release_unsent(worker: str, newsletter_id: int, now: datetime) -> int:
+    """Give back the rows claimed but never attempted (stop, pause, cancel); commit."""
+    status = db.session.scalar(select(N.c.status).where(N.c.id == newsletter_id))
+    released = db.session.execute(
+        update(D)
+        .where(D.c.claimed_by == worker, D.c.status == "sending")
+        .values(
+            status="cancelled" if status == "cancelled" else "queued",
+            claimed_by=None,
+            lease_until=None,
+            updated_at=now,
+        )
+    ).rowcount
+    db.session.commit()
+    return released
+
+
+def pause_for_errors(newsletter_id: int, errors: int, reason: str) -> bool:
+    """Pause a sending newsletter after a run of errors, with the reason pilots will see."""
+    paused = db.session.execute(
+        update(N)
+        .where(N.c.id == newsletter_id, N.c.status == "sending")
+        .values(status="paused", pause_reason=reason[:500], consecutive_errors=errors)
+    ).rowcount
+    db.session.commit()
+    return paused == 1
+
+
+def release_expired(now: datetime) -> None:
+    """Rows a dead worker held in a paused or cancelled newsletter: queued again, or cancelled."""
+    for newsletter_status, new in (("paused", "queued"), ("cancelled", "cancelled")):
+        db.session.execute(
+            update(D)
+            .where(
+                D.c.status == "sending",
+                D.c.lease_until < now,
+                D.c.newsletter_id.in_(select(N.c.id).where(N.c.status == newsletter_status)),
+            )
+            .values(status=new, claimed_by=None, lease_until=None, updated_at=now)
+        )
+    db.session.commit()

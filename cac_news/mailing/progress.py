@@ -1,0 +1,52 @@
+"""What a pilot watching a send sees: counts, rate over the last minute, ETA."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from cac_news.extensions import db
+from cac_news.mailing.sending import delivery_counts
+from cac_news.models import Delivery, Newsletter
+from cac_news.timeutil import utcnow
+
+RATE_WINDOW = 60  # seconds
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A snapshot of a send."""
+
+    counts: dict[str, int]
+    total: int
+    rate_per_minute: int
+    eta_seconds: int | None
+
+    @property
+    def remaining(self) -> int:
+        """Deliveries not yet settled (queued, retrying, in flight)."""
+        return self.counts["queued"] + self.counts["retrying"] + self.counts["sending"]
+
+    @property
+    def done_percent(self) -> int:
+        """Share of deliveries settled, in percent."""
+        return 100 if not self.total else round(100 * (self.total - self.remaining) / self.total)
+
+
+def send_progress(newsletter: Newsletter) -> Progress:
+    """Counts by status, messages sent in the last minute, and the time left at that pace."""
+    counts = delivery_counts(newsletter.id)
+    since = utcnow() - timedelta(seconds=RATE_WINDOW)
+    recent = db.session.scalar(
+        select(func.count(Delivery.id)).where(
+            Delivery.newsletter_id == newsletter.id,
+            Delivery.status == "sent",
+            Delivery.sent_at >= since,
+        )
+    )
+    total = sum(counts.values())
+    remaining = counts["queued"] + counts["retrying"] + counts["sending"]
+    eta = round(remaining * RATE_WINDOW / recent) if recent and remaining else None
+    return Progress(counts, total, int(recent or 0), eta)

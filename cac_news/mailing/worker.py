@@ -1,0 +1,317 @@
+"""The delivery worker: claim due deliveries, send them over persistent connections, record
+each result promptly (a crash re-sends at most the messages in flight), repeat."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from cac_news.extensions import db
+from cac_news.mailing import claims
+from cac_news.mailing.mailer import NewsletterMailer
+from cac_news.mailing.parallel import ParallelSender
+from cac_news.mailing.sending import delivery_counts
+from cac_news.mailing.transport import PERMANENT, SENT, SKIPPED, Job, SendResult
+from cac_news.models import Newsletter, Subscriber
+from cac_news.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+D = claims.D
+CHUNK = 20  # rows read (and subscriber statuses re-checked) just before they are sent
+COMMIT_EVERY = 20  # results written before a commit at the latest ...
+COMMIT_SECONDS = 0.2  # ... or after this long, whichever comes first
+
+
+class WorkerRefused(RuntimeError):
+    """Another worker already delivers from this SQLite database."""
+
+
+def make_worker_id() -> str:
+    """host:pid:random, unique for each run of a worker."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def sqlite_lock(database: str | None, worker_id: str) -> IO | None:
+    """Hold an exclusive lock beside a SQLite database file; refuse a second worker.
+
+    flock() locks die with their process, so a worker killed by SIGKILL leaves no stale lock.
+    """
+    if not database or database == ":memory:":
+        return None
+    handle = Path(f"{database}.worker.lock").open("a+")  # noqa: SIM115 (held while running)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise WorkerRefused(
+            f"another worker ({holder}) already delivers from {database}; SQLite supports "
+            "one worker: use PostgreSQL to run several"
+        ) from None
+    handle.truncate(0)
+    handle.write(worker_id)
+    handle.flush()
+    return handle
+
+
+def backoff(attempts: int, config) -> float:
+    """Seconds before the next attempt: doubling from SEND_RETRY_DELAY, capped."""
+    delay = float(config["SEND_RETRY_DELAY"]) * 2 ** max(0, attempts - 1)
+    return min(delay, float(config["SEND_RETRY_MAX_DELAY"]))
+
+
+class Worker:
+    """One worker process's state: its id, its SMTP connections, its mailers."""
+
+    def __init__(
+        self,
+        config=None,
+        progress: Callable[[str], None] | None = None,
+        totals: bool = False,
+    ) -> None:
+        self.config = config or current_app.config
+        self.id = make_worker_id()
+        self.progress = progress or (lambda line: log.info(line))
+        self.stopping = threading.Event()
+        self.sender = ParallelSender(self.config)
+        self.mailers: dict[int, NewsletterMailer] = {}
+        self.errors: dict[int, int] = {}
+        self._lock: IO | None = None
+        self.totals = totals  # a terminal: show the whole send's progress, once a second
+        self._shown = 0.0
+
+    def stop(self) -> None:
+        """Finish the messages in flight, give back the rest, and return (SIGTERM)."""
+        self.stopping.set()
+        self.sender.stop()
+
+    def run(self, until_idle: bool = False) -> None:
+        """Deliver until stopped (or, with until_idle, until nothing is due)."""
+        if db.engine.dialect.name == "sqlite":
+            self._lock = sqlite_lock(db.engine.url.database, self.id)
+        poll = float(self.config["WORKER_POLL_SECONDS"])
+        try:
+            while not self.stopping.is_set():
+                try:
+                    if not self._step(until_idle):
+                        break
+                except OperationalError:
+                    # The database went away or stayed locked: claims are safe under their
+                    # lease, so log, wait and carry on rather than die.
+                    log.exception("worker %s: database error; retrying shortly", self.id)
+                    db.session.rollback()
+                    self.stopping.wait(poll * 5)
+        finally:
+            self.sender.close()
+            db.session.rollback()
+            if self._lock is not None:
+                self._lock.close()
+
+    def _step(self, until_idle: bool) -> bool:
+        """One look at the queue: send a batch, or wait; False when it is time to exit."""
+        poll = float(self.config["WORKER_POLL_SECONDS"])
+        now = utcnow()
+        claims.start_due_scheduled(now)
+        claims.release_expired(now)
+        newsletter_id, ids = claims.claim(
+            self.id, int(self.config["SEND_BATCH_SIZE"]), self.lease_seconds, now
+        )
+        if ids:
+            self.send_batch(newsletter_id, ids)
+        for done in claims.finish_completed(utcnow()):
+            self.progress(f"newsletter {done}: sent")
+        if ids:
+            return True
+        if until_idle and not claims.has_pending_work(utcnow()):
+            return False
+        self.stopping.wait(poll)
+        return True
+
+    @property
+    def lease_seconds(self) -> float:
+        """How long a claim holds without renewal."""
+        return float(self.config["LEASE_SECONDS"])
+
+    def mailer(self, newsletter_id: int) -> NewsletterMailer:
+        """The newsletter's mailer, built once per worker run."""
+        if newsletter_id not in self.mailers:
+            newsletter = db.session.get(Newsletter, newsletter_id)
+            self.mailers[newsletter_id] = NewsletterMailer(newsletter, self.config)
+        return self.mailers[newsletter_id]
+
+    def send_batch(self, newsletter_id: int, ids: list[int]) -> None:
+        """Send one claimed batch, recording each result; give back what was not tried."""
+        try:
+            mailer = self.mailer(newsletter_id)
+        except ValueError as exc:
+            claims.pause_for_errors(newsletter_id, 0, f"{exc}")
+            claims.release_unsent(self.id, newsletter_id, utcnow())
+            return
+        self.results: list[tuple[int, dict]] = []
+        self._since = self._lease = time.monotonic()
+        counts = {"sent": 0, "retrying": 0, "failed": 0, "skipped": 0}
+
+        def on_result(job: Job, result: SendResult) -> None:
+            if result.status == SKIPPED:
+                return  # never tried: given back by release_unsent below
+            status = self.record(newsletter_id, job.key, result)
+            counts[status] = counts.get(status, 0) + 1
+            self.flush()
+
+        jobs = self._jobs(newsletter_id, ids, mailer, counts)
+        try:
+            self.sender.send_all(jobs, on_result)
+        finally:
+            self.flush(force=True)
+            claims.release_unsent(self.id, newsletter_id, utcnow())
+        if self.totals:
+            self._show_totals(newsletter_id)
+            return
+        self.progress(
+            f"newsletter {newsletter_id}: {counts['sent']} sent, {counts['retrying']} to retry, "
+            f"{counts['failed']} failed, {counts['skipped']} skipped"
+        )
+
+    def _show_totals(self, newsletter_id: int) -> None:
+        """A progress bar of the whole send (one GROUP BY, at most once a second)."""
+        if time.monotonic() - self._shown < 1:
+            return
+        self._shown = time.monotonic()
+        counts = delivery_counts(newsletter_id)
+        db.session.commit()
+        total = sum(counts.values()) or 1
+        done = total - counts["queued"] - counts["retrying"] - counts["sending"]
+        bar = "#" * (30 * done // total)
+        self.progress(
+            f"newsletter {newsletter_id} [{bar:<30}] {done}/{total}: {counts['sent']} sent, "
+            f"{counts['failed']} failed, {counts['retrying']} to retry"
+        )
+
+    def flush(self, force: bool = False) -> None:
+        """Write the buffered results in one short transaction.
+
+        Results wait in memory, not in an open transaction, so that the SQLite write lock is
+        held for milliseconds, never while an SMTP answer is awaited: web requests (an
+        unsubscribe) are not starved during a send.
+        """
+        now = time.monotonic()
+        due = len(self.results) >= COMMIT_EVERY or now - self._since >= COMMIT_SECONDS
+        if not (force or due):
+            return
+        stamp = utcnow()
+        for delivery_id, values in self.results:
+            claims.set_result(self.id, delivery_id, stamp, **values)
+        if now - self._lease > self.lease_seconds / 3:
+            claims.renew_lease(self.id, self.lease_seconds, stamp)
+            self._lease = now
+        db.session.commit()
+        self.results.clear()
+        self._since = now
+
+    def _jobs(self, newsletter_id, ids, mailer, counts) -> Iterator[Job]:
+        """Jobs in small chunks, re-reading subscriber and newsletter status just before."""
+        for start in range(0, len(ids), CHUNK):
+            status = db.session.scalar(
+                select(Newsletter.status).where(Newsletter.id == newsletter_id)
+            )
+            if status != "sending" or self.stopping.is_set():
+                return
+            rows = db.session.execute(
+                select(
+                    D.c.id, D.c.email, D.c.name, D.c.attempts, D.c.subscriber_id,
+                    Subscriber.status, Subscriber.first_name,
+                )
+                .outerjoin(Subscriber, Subscriber.id == D.c.subscriber_id)
+                .where(D.c.id.in_(ids[start : start + CHUNK]), D.c.claimed_by == self.id)
+                .where(D.c.status == "sending")
+                .order_by(D.c.id)
+            ).all()  # fmt: skip
+            db.session.commit()  # end the read snapshot: later reads see new unsubscribes
+            for row in rows:
+                if row.subscriber_id is None or row.status != "active" or not row.email:
+                    # Unsubscribed, bounced or erased since the send started: nothing more.
+                    self.results.append((row.id, {"status": "skipped"}))
+                    counts["skipped"] += 1
+                    continue
+                try:
+                    message_id, data = mailer.render(
+                        row.id, row.subscriber_id, row.email, row.name, row.first_name
+                    )
+                except ValueError as exc:
+                    self.results.append(
+                        (row.id, {"status": "failed", "smtp_text": f"not sent: {exc}"})
+                    )
+                    counts["failed"] += 1
+                    continue
+                yield Job(
+                    mailer.envelope_from, row.email, data, key=(row.id, row.attempts, message_id)
+                )
+            self.flush(force=True)
+
+    def record(self, newsletter_id: int, key: tuple, result: SendResult) -> str:
+        """Write one result: sent, retrying with backoff, or failed; count runs of errors."""
+        delivery_id, attempts, message_id = key
+        attempts += 1
+        now = utcnow()
+        write = self.results.append
+        common = {
+            "attempts": attempts,
+            "smtp_code": result.code,
+            "smtp_text": result.text,
+            "message_id": message_id,
+        }
+        if result.status == SENT:
+            self.errors[newsletter_id] = 0
+            write((delivery_id, {"status": "sent", "sent_at": now, **common}))
+            return "sent"
+        if result.status == PERMANENT:
+            write((delivery_id, {"status": "failed", "at_rcpt": result.at_rcpt, **common}))
+            if not result.at_rcpt:  # one bad address says nothing about the server
+                self._count_error(newsletter_id, result)
+            return "failed"
+        self._count_error(newsletter_id, result)
+        if attempts >= int(self.config["SEND_MAX_ATTEMPTS"]):
+            write((delivery_id, {"status": "failed", **common}))
+            return "failed"
+        due = now + _seconds(backoff(attempts, self.config))
+        write((delivery_id, {"status": "retrying", "next_attempt_at": due, **common}))
+        return "retrying"
+
+    def _count_error(self, newsletter_id: int, result: SendResult) -> None:
+        """After SEND_PAUSE_AFTER_ERRORS errors in a row, pause the newsletter and say why."""
+        errors = self.errors.get(newsletter_id, 0) + 1
+        self.errors[newsletter_id] = errors
+        if errors < int(self.config["SEND_PAUSE_AFTER_ERRORS"]):
+            return
+        answer = f"{result.code or ''} {result.text}".strip()
+        reason = _(
+            "Paused automatically after %(n)d errors in a row; the last one: %(answer)s",
+            n=errors,
+            answer=answer,
+        )
+        self.flush(force=True)
+        if claims.pause_for_errors(newsletter_id, errors, reason):
+            self.progress(f"newsletter {newsletter_id}: paused: {reason}")
+        self.errors[newsletter_id] = 0
+        self.sender.stop()
+
+
+def _seconds(value: float):
+    """A timedelta of ``value`` seconds."""
+    from datetime import timedelta
+
+    return timedelta(seconds=value)
