@@ -1,18 +1,16 @@
-"""Nothing personal reaches a public page: archive copy, list, search, feed, home."""
+"""Nothing personal reaches a public page: archive copy, list, search, feed, home.
 
-from itsdangerous import URLSafeSerializer
+The newsletter is really sent: the engine freezes the archive copy, personalises every
+message and hands it to a real SMTP server; then every public page is searched for what
+those messages carried.
+"""
 
-from cac_news.archive.copies import freeze_copy
+import re
+
 from cac_news.compose.newsletters import SectionData
-from cac_news.compose.render import (
-    GREETING_NAME,
-    PREFERENCES_URL,
-    UNSUBSCRIBE_URL,
-    personalise,
-    render_newsletter,
-)
-from cac_news.extensions import db
-from cac_news.urls import external_url
+from cac_news.compose.render import GREETING_NAME, PREFERENCES_URL, UNSUBSCRIBE_URL
+from cac_news.mailing import sending
+from tests.engine_helpers import FaultyHandler, run_worker, start_server
 
 PEOPLE = [
     ("Zéphyrine", "Quasimodo-Ardent", "zephyrine.quasimodo@example.org"),
@@ -22,45 +20,33 @@ PEOPLE = [
 
 
 def test_no_subscriber_data_in_any_public_page(app, client, make_subscriber, make_newsletter):
-    subscribers = [
+    for first, last, email in PEOPLE:
         make_subscriber(email=email, first_name=first, last_name=last, organisation=f"Asso {last}")
-        for first, last, email in PEOPLE
-    ]
     newsletter = make_newsletter(
         subject="Lettre de rentrée",
         sections=[SectionData(kind="text", title="Économie", body_md="Les financements.")],
     )
-    newsletter.status = "sending"
-    db.session.commit()
+    sending.start_send(newsletter)
+    handler = FaultyHandler()
+    controller = start_server(app, handler)
+    try:
+        run_worker(app)
+    finally:
+        controller.stop()
 
-    # As the delivery engine does: freeze the web copy when the send starts, render the
-    # email once, then personalise it for every recipient with their name and tokens.
-    freeze_copy(newsletter)
-    rendered = render_newsletter(newsletter)
-    signer = URLSafeSerializer(app.config["SECRET_KEY"], salt="unsubscribe")
     secrets = []
-    for subscriber in subscribers:
-        token = signer.dumps(subscriber.id)
-        values = {
-            GREETING_NAME: subscriber.first_name,
-            UNSUBSCRIBE_URL: external_url("public.home") + f"?unsubscribe={token}",
-            PREFERENCES_URL: external_url("public.home") + f"?preferences={token}",
-        }
-        html, text = personalise(rendered, values)
-        assert subscriber.first_name in html and token in text  # the email is personal
-        secrets += [
-            subscriber.first_name,
-            subscriber.last_name,
-            subscriber.email,
-            subscriber.email.split("@")[0],
-            subscriber.organisation,
-            token,
-        ]
-    newsletter.status = "sent"
-    db.session.commit()
+    for received in handler.messages:
+        message = received.message
+        html = message.get_body(preferencelist=("html",)).get_content()
+        first, last, email = next(p for p in PEOPLE if p[2] == received.rcpt_tos[0])
+        assert first in html  # the email itself is personal
+        tokens = re.findall(r"/(?:unsubscribe|preferences)/([\w.-]+)", html)
+        assert len(tokens) >= 2
+        secrets += [first, last, email, email.split("@")[0], f"Asso {last}", *tokens]
+    assert len(handler.messages) == len(PEOPLE)
 
     pages = [
-        "/archives/1/",
+        f"/archives/{newsletter.number}/",
         "/archives/",
         "/archives/feed.atom",
         "/archives/recherche/?q=financements",

@@ -89,7 +89,7 @@ def test_bad_schedule_is_refused_on_the_field(app, admin_client, make_subscriber
         f"/admin/newsletters/{newsletter.id}/send", data={"at": "demain midi"}
     )
     assert response.status_code == 200
-    assert "YYYY-MM-DD HH:MM" in response.get_data(as_text=True)
+    assert "AAAA-MM-JJ HH:MM" in response.get_data(as_text=True)
     assert db.session.get(Newsletter, newsletter.id).status == "draft"
 
 

@@ -21,11 +21,13 @@ from sqlalchemy.exc import OperationalError
 
 from cac_news.extensions import db
 from cac_news.mailing import claims
+from cac_news.mailing.bounces.apply import record_smtp_rejection
+from cac_news.mailing.bounces.verp import envelope_for_delivery
 from cac_news.mailing.mailer import NewsletterMailer
 from cac_news.mailing.parallel import ParallelSender
 from cac_news.mailing.sending import delivery_counts
 from cac_news.mailing.transport import PERMANENT, SENT, SKIPPED, Job, SendResult
-from cac_news.models import Newsletter, Subscriber
+from cac_news.models import Delivery, Newsletter, Subscriber
 from cac_news.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -162,6 +164,7 @@ class Worker:
             claims.release_unsent(self.id, newsletter_id, utcnow())
             return
         self.results: list[tuple[int, dict]] = []
+        self.rejections: list[tuple[int, int, SendResult]] = []
         self._since = self._lease = time.monotonic()
         counts = {"sent": 0, "retrying": 0, "failed": 0, "skipped": 0}
 
@@ -215,11 +218,14 @@ class Worker:
         stamp = utcnow()
         for delivery_id, values in self.results:
             claims.set_result(self.id, delivery_id, stamp, **values)
+        for newsletter_id, delivery_id, result in self.rejections:
+            record_rejection(newsletter_id, delivery_id, result, stamp, self.config)
         if now - self._lease > self.lease_seconds / 3:
             claims.renew_lease(self.id, self.lease_seconds, stamp)
             self._lease = now
         db.session.commit()
         self.results.clear()
+        self.rejections.clear()
         self._since = now
 
     def _jobs(self, newsletter_id, ids, mailer, counts) -> Iterator[Job]:
@@ -258,7 +264,10 @@ class Worker:
                     counts["failed"] += 1
                     continue
                 yield Job(
-                    mailer.envelope_from, row.email, data, key=(row.id, row.attempts, message_id)
+                    envelope_for_delivery(row.id, self.config),
+                    row.email,
+                    data,
+                    key=(row.id, row.attempts, message_id),
                 )
             self.flush(force=True)
 
@@ -280,7 +289,9 @@ class Worker:
             return "sent"
         if result.status == PERMANENT:
             write((delivery_id, {"status": "failed", "at_rcpt": result.at_rcpt, **common}))
-            if not result.at_rcpt:  # one bad address says nothing about the server
+            if result.at_rcpt:  # the relay refused this address: a hard bounce
+                self.rejections.append((newsletter_id, delivery_id, result))
+            else:  # one bad address says nothing about the server
                 self._count_error(newsletter_id, result)
             return "failed"
         self._count_error(newsletter_id, result)
@@ -308,6 +319,25 @@ class Worker:
             self.progress(f"newsletter {newsletter_id}: paused: {reason}")
         self.errors[newsletter_id] = 0
         self.sender.stop()
+
+
+def record_rejection(newsletter_id, delivery_id, result: SendResult, now, config) -> None:
+    """A 5xx at RCPT time counts as a hard bounce under the bounce policy."""
+    subscriber_id = db.session.scalar(
+        select(Delivery.subscriber_id).where(Delivery.id == delivery_id)
+    )
+    subscriber = db.session.get(Subscriber, subscriber_id) if subscriber_id else None
+    if subscriber is None:
+        return
+    record_smtp_rejection(
+        subscriber,
+        result.code or "5",
+        result.text or "",
+        newsletter_id=newsletter_id,
+        delivery_id=delivery_id,
+        now=now,
+        config=config,
+    )
 
 
 def _seconds(value: float):

@@ -35,8 +35,9 @@ class Bounce(db.Model):
     newsletter_id: Mapped[int | None] = mapped_column(
         ForeignKey("newsletter.id", ondelete="SET NULL"), default=None
     )
-    # FK to delivery.id added when deliveries land (the delivery engine's table).
-    delivery_id: Mapped[int | None] = mapped_column(default=None, index=True)
+    delivery_id: Mapped[int | None] = mapped_column(
+        ForeignKey("delivery.id", ondelete="SET NULL"), default=None, index=True
+    )
     kind: Mapped[str] = mapped_column(String(10))
     status_code: Mapped[str | None] = mapped_column(String(12))  # "5.1.1", or an SMTP "550"
     diagnostic: Mapped[str | None] = mapped_column(String(DIAGNOSTIC_MAX))

@@ -7,6 +7,7 @@ nothing here re-activates anyone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +17,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 
 from cac_news.extensions import db
-from cac_news.models import Bounce, Subscriber
+from cac_news.models import Bounce, Delivery, Subscriber
 from cac_news.models.bounce import DIAGNOSTIC_MAX
 from cac_news.timeutil import utcnow
 
@@ -62,13 +63,35 @@ class Outcome:
     note: str | None = None
 
 
-def _match_delivery(report: BounceReport, secret: str | bytes) -> DeliveryMatch | None:
-    """The delivery named by the report's VERP token (or original Message-ID).
+# The engine's Message-IDs name their delivery: <n{number}.{delivery id}.{hmac}@domain>.
+ENGINE_MESSAGE_ID = re.compile(r"<?n\d+\.(\d+)\.[0-9a-f]{16}@[^>]+>?")
 
-    Returns None until the delivery table exists: wired at merge with the delivery engine
-    (look up `report.delivery_id(secret)`, then `delivery.message_id == report.message_id`).
+
+def _match_delivery(report: BounceReport, secret: str | bytes) -> DeliveryMatch | None:
+    """The delivery named by the report's VERP token, else by the original Message-ID.
+
+    A VERP token is signed, so it is trusted as is. A Message-ID only counts when it is
+    exactly the one stored for the delivery it names (nobody can forge it without the key).
     """
-    return None
+    delivery = None
+    delivery_id = report.delivery_id(secret)
+    if delivery_id is not None:
+        delivery = db.session.get(Delivery, delivery_id)
+    if delivery is None and report.message_id:
+        found = ENGINE_MESSAGE_ID.fullmatch(report.message_id.strip())
+        if found:
+            candidate = db.session.get(Delivery, int(found.group(1)))
+            if candidate is not None and candidate.message_id == _bracketed(report.message_id):
+                delivery = candidate
+    if delivery is None or delivery.subscriber_id is None:
+        return None
+    return DeliveryMatch(delivery.id, delivery.subscriber_id, delivery.newsletter_id)
+
+
+def _bracketed(message_id: str) -> str:
+    """A Message-ID in the <...> form the engine stores."""
+    value = message_id.strip()
+    return value if value.startswith("<") else f"<{value}>"
 
 
 def sender_domains(config: Mapping) -> set[str]:
@@ -140,7 +163,12 @@ def apply_report(
         return Outcome(report.kind, "unmatched", note=f"not sent by this app: {report.message_id}")
     outcome = Outcome(report.kind, "unmatched")
     policy = BouncePolicy.from_config(config)
-    for failure in _failures(report):
+    failures = _failures(report)
+    if not failures and delivery is not None:
+        # VERP named the delivery although the report quotes no address: use the stored one.
+        subscriber = db.session.get(Subscriber, delivery.subscriber_id)
+        failures = [Failure(subscriber.email, report.kind, report.status, report.diagnostic)]
+    for failure in failures:
         kind = "complaint" if report.kind == "complaint" else failure.kind
         if delivery is not None:
             subscriber = db.session.get(Subscriber, delivery.subscriber_id)

@@ -1,0 +1,127 @@
+"""Bounces meet deliveries: RCPT refusals, VERP envelopes and quoted Message-IDs."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from cac_news.extensions import db
+from cac_news.mailing import sending
+from cac_news.mailing.bounces.apply import apply_report
+from cac_news.mailing.bounces.parse import analyse
+from cac_news.models import Bounce, Delivery, Subscriber
+from tests.engine_helpers import FaultyHandler, run_worker, start_server
+
+
+def _send(app, make_subscriber, make_newsletter, handler, **config):
+    """Send a newsletter to three subscribers through a real SMTP server."""
+    emails = [make_subscriber(email=f"b{i}@example.org").email for i in range(3)]
+    newsletter = make_newsletter()
+    sending.start_send(newsletter)
+    controller = start_server(app, handler)
+    try:
+        run_worker(app, **config)
+    finally:
+        controller.stop()
+    return newsletter, emails
+
+
+def _subscriber(email: str) -> Subscriber:
+    db.session.expire_all()
+    return db.session.scalar(select(Subscriber).where(Subscriber.email == email))
+
+
+def _dsn(to: str, status: str, original_message_id: str, quote_recipient: str) -> bytes:
+    """A standard RFC 3464 report, as Postfix writes it."""
+    recipient = f"Final-Recipient: rfc822; {quote_recipient}\n"
+    return f"""From: MAILER-DAEMON@mx.example.net
+To: {to}
+Subject: Undelivered Mail Returned to Sender
+Message-ID: <dsn.1@mx.example.net>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="B"
+
+--B
+Content-Type: text/plain
+
+This is the mail system at host mx.example.net. Your message could not be delivered.
+
+--B
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.net
+
+{recipient}Action: failed
+Status: {status}
+Diagnostic-Code: smtp; 550 {status} no such user
+
+--B
+Content-Type: text/rfc822-headers
+
+Message-ID: {original_message_id}
+Subject: Lettre
+
+--B--
+""".encode()
+
+
+def test_a_5xx_at_rcpt_is_a_hard_bounce(app, make_subscriber, make_newsletter):
+    handler = FaultyHandler(refuse={"b1@example.org"})
+    newsletter, _emails = _send(app, make_subscriber, make_newsletter, handler)
+    refused = _subscriber("b1@example.org")
+    assert refused.status == "bounced"
+    assert refused.events[-1].source == "bounce"
+    [bounce] = db.session.scalars(select(Bounce)).all()
+    delivery = db.session.get(Delivery, bounce.delivery_id)
+    assert delivery.email == "b1@example.org" and bounce.newsletter_id == newsletter.id
+    assert bounce.kind == "hard" and bounce.status_code == "550"
+    assert _subscriber("b0@example.org").status == "active"
+
+
+def test_verp_envelope_matches_a_report_that_quotes_no_address(
+    app, make_subscriber, make_newsletter
+):
+    handler = FaultyHandler()
+    _send(app, make_subscriber, make_newsletter, handler, VERP_ENABLED=True)
+    envelopes = {m.rcpt_tos[0]: m.mail_from for m in handler.messages}
+    verp = envelopes["b2@example.org"]
+    assert verp.startswith("bounces+") and verp != envelopes["b0@example.org"]
+    # An Exim-style report that quotes neither the address nor the Message-ID.
+    raw = f"""From: MAILER-DAEMON@mx.example.net
+To: {verp}
+Subject: Mail delivery failed: returning message to sender
+Message-ID: <dsn.2@mx.example.net>
+
+This message was created automatically by mail delivery software.
+
+A message that you sent could not be delivered to one or more of its
+recipients. This is a permanent error.
+
+    SMTP error from remote mail server after RCPT TO:
+    550 5.1.1 The email account that you tried to reach does not exist.
+""".encode()
+    outcome = apply_report(analyse(raw), secret=app.config["SECRET_KEY"], now=None)
+    db.session.commit()
+    assert outcome.matched
+    assert _subscriber("b2@example.org").status == "bounced"
+    assert _subscriber("b0@example.org").status == "active"
+
+
+def test_quoted_message_id_matches_the_delivery_despite_an_alias(
+    app, make_subscriber, make_newsletter
+):
+    handler = FaultyHandler()
+    _send(app, make_subscriber, make_newsletter, handler)
+    delivery = db.session.scalar(select(Delivery).where(Delivery.email == "b0@example.org"))
+    raw = _dsn(
+        "lettre@example.org", "5.1.1", delivery.message_id, quote_recipient="alias@old.example"
+    )
+    apply_report(analyse(raw), secret=app.config["SECRET_KEY"], now=None)
+    db.session.commit()
+    assert _subscriber("b0@example.org").status == "bounced"
+    [bounce] = db.session.scalars(select(Bounce)).all()
+    assert bounce.delivery_id == delivery.id
+
+    forged = delivery.message_id.replace(delivery.message_id[-20:-14], "000000")
+    raw = _dsn("lettre@example.org", "5.1.1", forged, quote_recipient="alias@old.example")
+    outcome = apply_report(analyse(raw), secret=app.config["SECRET_KEY"], now=None)
+    assert not outcome.matched  # a Message-ID that is not the stored one matches nothing
