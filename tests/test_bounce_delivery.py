@@ -125,3 +125,37 @@ def test_quoted_message_id_matches_the_delivery_despite_an_alias(
     raw = _dsn("lettre@example.org", "5.1.1", forged, quote_recipient="alias@old.example")
     outcome = apply_report(analyse(raw), secret=app.config["SECRET_KEY"], now=None)
     assert not outcome.matched  # a Message-ID that is not the stored one matches nothing
+
+
+def test_mailto_unsubscribe_requests_are_acted_on(app, runner, make_subscriber, make_newsletter):
+    import mailbox
+    from urllib.parse import unquote, urlsplit
+
+    handler = FaultyHandler()
+    _send(app, make_subscriber, make_newsletter, handler)
+    received = next(m for m in handler.messages if m.rcpt_tos == ["b1@example.org"])
+    header = str(received.message["List-Unsubscribe"])
+    mailto = next(part.strip("<> ") for part in header.split(",") if "mailto:" in part)
+    target = urlsplit(mailto)
+    subject = unquote(target.query.removeprefix("subject="))
+    assert subject.startswith("unsubscribe ")
+
+    def request(subject_line: str) -> bytes:
+        return (
+            f"From: b1@example.org\nTo: {target.path}\nSubject: {subject_line}\n"
+            "Message-ID: <req@mail.example>\n\n(sent by a mail client)\n"
+        ).encode()
+
+    box_path = app.instance_path + "/requests.mbox"
+    box = mailbox.mbox(box_path)
+    box.add(request(subject[:-3] + "xyz"))  # a forged token
+    box.add(request(subject))
+    box.close()
+    result = runner.invoke(args=["bounces", "process", "--mbox", box_path])
+    assert result.exit_code == 0, result.output
+    assert "unsubscribe requests 1" in result.stdout
+    assert "unmatched 1" in result.stdout
+    unsubscribed = _subscriber("b1@example.org")
+    assert unsubscribed.status == "unsubscribed"
+    assert unsubscribed.events[-1].detail == "mailto"
+    assert _subscriber("b0@example.org").status == "active"

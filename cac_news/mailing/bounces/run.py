@@ -16,6 +16,7 @@ from cac_news.extensions import db
 from .apply import Outcome, StatusChange, apply_report
 from .parse import BounceReport, analyse
 from .sources import SourceMessage
+from .unsubscribe_mail import apply_request, requested_token
 from .verp import DEFAULT_PREFIX
 
 
@@ -29,6 +30,7 @@ class RunSummary:
     not_bounce: int = 0
     malformed: int = 0
     errors: int = 0
+    unsubscribe_requests: int = 0
     marked: int = 0
     changes: list[StatusChange] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # one line per message left alone
@@ -42,6 +44,7 @@ class RunSummary:
             "not a bounce": self.not_bounce,
             "malformed": self.malformed,
             "errors": self.errors,
+            "unsubscribe requests": self.unsubscribe_requests,
             "marked processed": self.marked,
         }
 
@@ -80,6 +83,8 @@ def _one(message: SourceMessage, secret, config, now, verp_prefix) -> Outcome:
     """Analyse and apply one message."""
     if message.error:
         report = BounceReport("malformed", problem=f"could not be read: {message.error}")
+    elif (token := requested_token(message.raw)) is not None:
+        return apply_request(token)
     else:
         report = analyse(message.raw, verp_prefix)
     return apply_report(report, secret=secret, now=now, config=config, source_ref=message.ref)
@@ -87,6 +92,10 @@ def _one(message: SourceMessage, secret, config, now, verp_prefix) -> Outcome:
 
 def _count(summary: RunSummary, outcome: Outcome, ref: str) -> None:
     """Add one outcome to the summary."""
+    if outcome.kind == "unsubscribe" and outcome.result == "matched":
+        summary.unsubscribe_requests += 1
+        summary.changes.extend(outcome.changes)
+        return
     if outcome.result == "matched":
         summary.matched += 1
         summary.changes.extend(outcome.changes)
