@@ -48,11 +48,8 @@ run: install instance/config.py
 	$(FLASK) demo --if-empty
 	@echo "Demo login: $$(cat instance/demo-login.txt 2>/dev/null || echo 'see flask pilots create')"
 	@echo "Mail catcher on 127.0.0.1:8025 stores messages in instance/outbox/"
-	@echo "Delivery worker started: sends queued newsletters to the mail catcher"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/python -m cac_news.devtools.mailcatcher --host 127.0.0.1 --port 8025 --outbox instance/outbox & \
-	$(FLASK) worker & \
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "Delivery worker: sends queued newsletters to the mail catcher. Ctrl-C stops all three."
+	$(BIN)/python -m cac_news.devtools.devserver --host 127.0.0.1 --port 5000 --smtp-port 8025
 
 lint: | $(BIN)/python
 	$(BIN)/ruff check .
