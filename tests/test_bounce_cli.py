@@ -151,3 +151,20 @@ def test_a_failing_message_does_not_stop_the_run(app, make_subscriber, tmp_path,
     assert [p.name for p in (maildir / "new").iterdir()] == ["1.M1.host"]
     db.session.expire_all()
     assert statuses() == {"jeanne.martin@example.org": "active", "marc.leroy@yahoo.fr": "bounced"}
+
+
+def test_dry_run_classifies_and_changes_nothing(app, runner, make_subscriber, tmp_path):
+    """--dry-run counts by kind; no status changes, the Maildir is left as it was."""
+    subscriber = make_subscriber(email="jeanne.martin@example.org")
+    root = tmp_path / "Maildir"
+    box = mailbox.Maildir(root, create=True)
+    for name in ("postfix_user_unknown.eml", "vacation_autoreply.eml", "arf_complaint.eml"):
+        box.add((DATA / name).read_bytes())
+    before = sorted(p.name for p in (root / "new").iterdir())
+    result = runner.invoke(args=["bounces", "process", "--dry-run", "--maildir", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "processed 3, hard 1, soft 0, complaints 1, not a bounce 1" in result.stdout
+    assert "dry run" in result.stdout and "jeanne.martin@example.org" in result.stdout
+    assert sorted(p.name for p in (root / "new").iterdir()) == before
+    db.session.expire_all()
+    assert db.session.get(Subscriber, subscriber.id).status == "active"

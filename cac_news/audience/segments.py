@@ -9,6 +9,7 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from cac_news import territories
+from cac_news.audience.subscribers import modes_exist
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.models import ParticipationMode, Segment, Subscriber, Territory, subscriber_modes
@@ -92,14 +93,8 @@ def validate_rule(rule: SegmentRule) -> SegmentRule:
     """Check the rule's modes, territories and language; raise ValidationError otherwise."""
     errors: dict[str, list[str]] = {}
     mode_ids = sorted(set(rule.mode_ids))
-    if mode_ids:
-        found = set(
-            db.session.scalars(
-                select(ParticipationMode.id).where(ParticipationMode.id.in_(mode_ids))
-            )
-        )
-        if found != set(mode_ids):
-            errors["mode_ids"] = [str(_l("Unknown participation mode."))]
+    if mode_ids and not modes_exist(mode_ids):
+        errors["mode_ids"] = [str(_l("Unknown participation mode."))]
     codes = sorted(set(rule.territory_codes))
     if any(territories.get(code) is None for code in codes):
         errors["territory_codes"] = [str(_l("Unknown territory."))]

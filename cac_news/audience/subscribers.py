@@ -33,6 +33,41 @@ class SubscriberData:
     status: str = "active"
 
 
+def check_profile(data, errors: dict[str, list[str]]) -> dict:
+    """Check the profile fields any form shares (names, organisation, territory, language,
+    modes); add messages to `errors` and return the cleaned values."""
+    cleaned: dict = {}
+    for name, limit in FIELD_LIMITS.items():
+        value = (getattr(data, name) or "").strip()
+        if len(value) > limit:
+            errors[name] = [str(_l("At most %(n)d characters.", n=limit))]
+        elif any(ord(c) < 32 for c in value):
+            errors[name] = [str(_l("Control characters are not allowed."))]
+        cleaned[name] = value
+    territory = (data.territory_code or "").strip() or None
+    if territory is not None:
+        known = db.session.get(Territory, territory)
+        if known is None or known.kind == "region":
+            errors["territory_code"] = [str(_l("Choose a département or national."))]
+    cleaned["territory_code"] = territory
+    if data.language not in LANGUAGES:
+        errors["language"] = [str(_l("Choose French or English."))]
+    cleaned["language"] = data.language
+    mode_ids = sorted({int(m) for m in data.mode_ids})
+    if mode_ids and not modes_exist(mode_ids):
+        errors["mode_ids"] = [str(_l("Unknown participation mode."))]
+    cleaned["mode_ids"] = mode_ids
+    return cleaned
+
+
+def modes_exist(mode_ids: list[int]) -> bool:
+    """Whether every one of these participation mode ids exists."""
+    found = set(
+        db.session.scalars(select(ParticipationMode.id).where(ParticipationMode.id.in_(mode_ids)))
+    )
+    return found == set(mode_ids)
+
+
 def validate_subscriber(data: SubscriberData, existing: Subscriber | None = None) -> SubscriberData:
     """Return the data normalised, or raise ValidationError naming every bad field."""
     errors: dict[str, list[str]] = {}
@@ -41,46 +76,16 @@ def validate_subscriber(data: SubscriberData, existing: Subscriber | None = None
         email = normalise_email(data.email)
     except ValidationError as exc:
         errors.update(exc.errors)
-    texts = {}
-    for name, limit in FIELD_LIMITS.items():
-        value = (getattr(data, name) or "").strip()
-        if len(value) > limit:
-            errors[name] = [str(_l("At most %(n)d characters.", n=limit))]
-        if any(ord(c) < 32 for c in value):
-            errors[name] = [str(_l("Control characters are not allowed."))]
-        texts[name] = value
-    territory = (data.territory_code or "").strip() or None
-    if territory is not None:
-        known = db.session.get(Territory, territory)
-        if known is None or known.kind == "region":
-            errors["territory_code"] = [str(_l("Choose a département or national."))]
-    if data.language not in LANGUAGES:
-        errors["language"] = [str(_l("Choose French or English."))]
+    cleaned = check_profile(data, errors)
     if data.status not in SUBSCRIBER_STATUSES:
         errors["status"] = [str(_l("Unknown status."))]
-    mode_ids = sorted(set(data.mode_ids))
-    if mode_ids:
-        found = set(
-            db.session.scalars(
-                select(ParticipationMode.id).where(ParticipationMode.id.in_(mode_ids))
-            )
-        )
-        if found != set(mode_ids):
-            errors["mode_ids"] = [str(_l("Unknown participation mode."))]
     if email and "email" not in errors:
         clash = db.session.scalar(select(Subscriber.id).where(Subscriber.email == email))
         if clash is not None and (existing is None or clash != existing.id):
             errors["email"] = [str(_l("A subscriber with this email address already exists."))]
     if errors:
         raise ValidationError(errors)
-    return SubscriberData(
-        email=email,
-        territory_code=territory,
-        language=data.language,
-        mode_ids=mode_ids,
-        status=data.status,
-        **texts,
-    )
+    return SubscriberData(email=email, status=data.status, **cleaned)
 
 
 def _modes(mode_ids: list[int]) -> list[ParticipationMode]:

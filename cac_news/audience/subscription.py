@@ -12,11 +12,10 @@ from sqlalchemy import select
 
 from cac_news.audience import links, mail, suppression, tokens
 from cac_news.audience.emails import normalise_email
-from cac_news.audience.subscribers import FIELD_LIMITS
+from cac_news.audience.subscribers import check_profile
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
-from cac_news.models import ParticipationMode, Subscriber, Territory
-from cac_news.models.audience import LANGUAGES
+from cac_news.models import ParticipationMode, Subscriber
 from cac_news.timeutil import utcnow
 
 CONSENT_VERSION = "2026-11-v1"
@@ -52,33 +51,10 @@ def consent_text(language: str) -> str:
 def validate_profile(profile: Profile) -> Profile:
     """Return the profile cleaned, or raise ValidationError naming every bad field."""
     errors: dict[str, list[str]] = {}
-    texts = {}
-    for name, limit in FIELD_LIMITS.items():
-        value = (getattr(profile, name) or "").strip()
-        if len(value) > limit:
-            errors[name] = [str(_l("At most %(n)d characters.", n=limit))]
-        elif any(ord(c) < 32 for c in value):
-            errors[name] = [str(_l("Control characters are not allowed."))]
-        texts[name] = value
-    territory = (profile.territory_code or "").strip() or None
-    if territory is not None:
-        known = db.session.get(Territory, territory)
-        if known is None or known.kind == "region":
-            errors["territory_code"] = [str(_l("Choose a département or national."))]
-    if profile.language not in LANGUAGES:
-        errors["language"] = [str(_l("Choose French or English."))]
-    mode_ids = sorted({int(m) for m in profile.mode_ids})
-    if mode_ids:
-        found = set(
-            db.session.scalars(
-                select(ParticipationMode.id).where(ParticipationMode.id.in_(mode_ids))
-            )
-        )
-        if found != set(mode_ids):
-            errors["mode_ids"] = [str(_l("Unknown participation mode."))]
+    cleaned = check_profile(profile, errors)
     if errors:
         raise ValidationError(errors)
-    return Profile(territory_code=territory, language=profile.language, mode_ids=mode_ids, **texts)
+    return Profile(**cleaned)
 
 
 def apply_profile(subscriber: Subscriber, profile: Profile, source: str) -> list[str]:

@@ -25,9 +25,17 @@ def print_summary(summary) -> None:
 @bounces_cli.command("process")
 @click.option("--maildir", type=click.Path(exists=True, file_okay=False), help="A Maildir folder.")
 @click.option("--mbox", type=click.Path(exists=True, dir_okay=False), help="An mbox file.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Only classify and count: change no subscriber, mark no message.",
+)
 @click.argument("stdin", required=False, metavar="[-]")
-def process_command(maildir: str | None, mbox: str | None, stdin: str | None) -> None:
+def process_command(
+    maildir: str | None, mbox: str | None, stdin: str | None, dry_run: bool
+) -> None:
     """Process bounces from a Maildir, an mbox file, or one message on standard input (-)."""
+    from .process import process
     from .run import run
     from .sources import iter_maildir, iter_mbox, iter_stream
 
@@ -44,10 +52,25 @@ def process_command(maildir: str | None, mbox: str | None, stdin: str | None) ->
     else:
         messages = iter_stream(sys.stdin.buffer)
     try:
+        if dry_run:
+            print_dry_run(process(messages))
+            return
         summary = run(messages, config=current_app.config)
     except NotADirectoryError as exc:  # raised on first iteration of a non-Maildir
         raise click.ClickException(str(exc)) from exc
     print_summary(summary)
+
+
+def print_dry_run(summary) -> None:
+    """The classification of every message, without matching or changing anything."""
+    click.echo(
+        f"processed {summary.processed}, hard {summary.hard}, soft {summary.soft}, "
+        f"complaints {summary.complaints}, not a bounce {summary.not_bounce}, "
+        f"malformed {summary.malformed} (dry run: nothing changed)"
+    )
+    for item in summary.items:
+        recipients = ", ".join(item.report.recipients) or "-"
+        click.echo(f"{item.ref}: {item.report.kind} {item.report.status or ''} {recipients}")
 
 
 @bounces_cli.command("fetch")

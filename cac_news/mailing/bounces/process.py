@@ -1,7 +1,7 @@
 """Run the parser over a stream of messages and count what was found, touching no database.
 
-A dry count for tools and tests; the `flask bounces` commands use `run.run`, which also
-matches each report to its subscriber, applies the policy and marks the message.
+`flask bounces process --dry-run` uses it; without the flag the command uses `run.run`, which
+also matches each report to its subscriber, applies the policy and marks the message.
 """
 
 from __future__ import annotations
