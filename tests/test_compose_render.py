@@ -185,3 +185,25 @@ def test_render_uses_premailer_once(monkeypatch, newsletter):
     for n in range(3):
         personalise(rendered, {**VALUES, GREETING_NAME: f"N{n}"})
     assert len(calls) == 1
+
+
+def test_a_value_containing_a_token_is_not_filled_in_again(app, make_newsletter):
+    from cac_news.compose.render import (
+        GREETING_NAME,
+        PREFERENCES_URL,
+        UNSUBSCRIBE_URL,
+        personalise,
+        render_newsletter,
+    )
+
+    rendered = render_newsletter(make_newsletter())
+    html, text = personalise(
+        rendered,
+        {
+            GREETING_NAME: f"Eve {UNSUBSCRIBE_URL}",
+            UNSUBSCRIBE_URL: "https://example.org/unsubscribe/secret",
+            PREFERENCES_URL: "https://example.org/preferences/secret",
+        },
+    )
+    assert f"Eve {UNSUBSCRIBE_URL}" in text
+    assert f"Eve {UNSUBSCRIBE_URL}" in html
