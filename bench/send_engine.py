@@ -27,7 +27,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from send import free_port, serve  # noqa: E402  (the aiosmtpd sink of bench/send.py)
+from send import (  # noqa: E402  (the aiosmtpd sink and raw loop of bench/send.py)
+    build_template,
+    free_port,
+    raw_loop,
+    render,
+    serve,
+)
+
+RAW_SAMPLE = 10_000  # pre-built messages for the raw smtplib baseline
 
 
 def run_child(args: list[str], env: dict) -> tuple[float, float, str]:
@@ -165,14 +173,23 @@ def main() -> None:
         sys.exit("SMTP sink did not start")
     try:
         seconds, worker_rss, _ = run_child([*flask, "worker", "--until-idle"], env)
+        # Baseline on the same sink, same connections: smtplib sending pre-built bytes.
+        template = build_template()
+        sample = [render(template, i) for i in range(min(RAW_SAMPLE, args.recipients))]
+        smtp = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port, "MAIL_TIMEOUT": 30}
+        raw_rate, _cpu = raw_loop(smtp, sample, args.connections)
     finally:
         stop.set()
         server.join(10)
     _, _, status = run_child([*flask, "newsletters", "status", str(newsletter_id)], env)
     print(status.strip().replace("\n", "; "))
     print(f"message size ~{message_size(env, newsletter_id) / 1024:.0f} KB")
+    rate = args.recipients / seconds
     print(f"worker: {args.recipients} messages in {seconds:.1f} s "
-          f"({args.recipients / seconds:.0f} msg/s, {args.connections} connections)")  # fmt: skip
+          f"({rate:.0f} msg/s, {args.connections} connections, database claims and results "
+          f"included, process start-up too)")  # fmt: skip
+    print(f"raw smtplib loop, same sink and connections, {len(sample)} pre-built messages: "
+          f"{raw_rate:.0f} msg/s; ratio worker/raw: {rate / raw_rate:.2f}")  # fmt: skip
     print(f"peak RSS: bare `flask --help` {bare_rss:.1f} MB, idle worker {idle_rss:.1f} MB, "
           f"worker sending {worker_rss:.1f} MB")  # fmt: skip
     print(f"ratio sending/idle worker: {worker_rss / idle_rss:.2f}; "

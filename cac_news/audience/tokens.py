@@ -8,10 +8,13 @@ address makes the old links worthless.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
+from itsdangerous.url_safe import URLSafeSerializerMixin
 
 from cac_news.audience.suppression import email_hash
 from cac_news.extensions import db
@@ -37,13 +40,29 @@ def _serializer(purpose: str) -> URLSafeSerializer:
     unsubscribe and preferences URLs are the same in every email."""
     if purpose not in PURPOSES:
         raise ValueError(f"unknown token purpose: {purpose!r}")
-    kind = URLSafeTimedSerializer if purpose == CONFIRM else URLSafeSerializer
+    kind = URLSafeTimedSerializer if purpose == CONFIRM else UncompressedSerializer
     return kind(current_app.config["SECRET_KEY"], salt=f"cac-news-{purpose}")
+
+
+class UncompressedSerializer(URLSafeSerializer):
+    """Never tries zlib on these tiny payloads (a compression attempt per recipient costs
+    more than the HMAC); it still reads tokens that were compressed."""
+
+    def dump_payload(self, obj: Any) -> bytes:
+        """JSON, then URL-safe base64, without the compression attempt."""
+        json = super(URLSafeSerializerMixin, self).dump_payload(obj)
+        return base64_encode(json)
 
 
 def fingerprint(email: str) -> str:
     """A short keyed digest of the address, so that tokens die when the address changes."""
-    return email_hash(email)[:16]
+    return _fingerprint(current_app.config["SECRET_KEY"], email)
+
+
+@lru_cache(maxsize=256)
+def _fingerprint(secret: str, email: str) -> str:
+    # Cached: the engine signs two tokens (unsubscribe, preferences) per recipient.
+    return email_hash(email, secret)[:16]
 
 
 def make_token(subscriber: Subscriber, purpose: str, extra: dict[str, Any] | None = None) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, bindparam, exists, or_, select, update
 
 from cac_news.extensions import db
 from cac_news.models import PENDING_STATUSES, Delivery, Newsletter
@@ -130,21 +130,27 @@ def renew_lease(worker: str, lease_seconds: float, now: datetime) -> None:
     )
 
 
-def mine(worker: str, delivery_id: int):
-    """The condition on a row this worker holds: a lost lease must not overwrite a result."""
-    return and_(D.c.id == delivery_id, D.c.claimed_by == worker, D.c.status == "sending")
-
-
-def set_result(worker: str, delivery_id: int, now: datetime, **values) -> bool:
-    """Store a result on a held row and release the claim; False if the row was lost."""
-    if "smtp_text" in values and values["smtp_text"] is not None:
-        values["smtp_text"] = values["smtp_text"][:SMTP_TEXT_MAX]
-    changed = db.session.execute(
-        update(D)
-        .where(mine(worker, delivery_id))
-        .values(claimed_by=None, lease_until=None, updated_at=now, **values)
-    ).rowcount
-    return changed == 1
+def set_results(worker: str, results: list[tuple[int, dict]], now: datetime) -> None:
+    """Store many results at once: one executemany per shape of result (sent, failed...)."""
+    shapes: dict[tuple[str, ...], list[dict]] = {}
+    for delivery_id, values in results:
+        if values.get("smtp_text") is not None:
+            values = {**values, "smtp_text": values["smtp_text"][:SMTP_TEXT_MAX]}
+        shapes.setdefault(tuple(sorted(values)), []).append(
+            {"b_id": delivery_id, **{f"b_{key}": value for key, value in values.items()}}
+        )
+    for keys, rows in shapes.items():
+        statement = (
+            update(D)
+            .where(D.c.id == bindparam("b_id"), D.c.claimed_by == worker)
+            .values(
+                claimed_by=None,
+                lease_until=None,
+                updated_at=now,
+                **{key: bindparam(f"b_{key}") for key in keys},
+            )
+        )
+        db.session.execute(statement, rows)
 
 
 def release_unsent(worker: str, newsletter_id: int, now: datetime) -> int:

@@ -216,8 +216,7 @@ class Worker:
         if not (force or due):
             return
         stamp = utcnow()
-        for delivery_id, values in self.results:
-            claims.set_result(self.id, delivery_id, stamp, **values)
+        claims.set_results(self.id, self.results, stamp)
         for newsletter_id, delivery_id, result in self.rejections:
             record_rejection(newsletter_id, delivery_id, result, stamp, self.config)
         if now - self._lease > self.lease_seconds / 3:

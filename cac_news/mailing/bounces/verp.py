@@ -12,6 +12,8 @@ import base64
 import hashlib
 import hmac
 import re
+from email.utils import parseaddr
+from functools import lru_cache
 
 DEFAULT_PREFIX = "bounces"
 SIGNATURE_LENGTH = 16  # base32 characters: 80 bits, plenty against guessing
@@ -79,17 +81,19 @@ def decode_address(address: str, secret: str | bytes, prefix: str = DEFAULT_PREF
 
 def bounce_domain(config) -> str:
     """BOUNCE_DOMAIN, or the domain of MAIL_FROM when it is unset."""
-    from email.utils import parseaddr
-
     configured = (config.get("BOUNCE_DOMAIN") or "").strip()
-    return configured or parseaddr(config["MAIL_FROM"])[1].rpartition("@")[2]
+    return configured or _address_of(config["MAIL_FROM"]).rpartition("@")[2]
+
+
+@lru_cache(maxsize=32)
+def _address_of(header_value: str) -> str:
+    """The bare address of a From value; cached, since the worker asks once per message."""
+    return parseaddr(header_value)[1]
 
 
 def envelope_for_delivery(delivery_id: int | None, config) -> str:
     """The envelope sender for one delivery: VERP when VERP_ENABLED, else MAIL_FROM's address."""
-    from email.utils import parseaddr
-
     if not config.get("VERP_ENABLED") or delivery_id is None:
-        return parseaddr(config["MAIL_FROM"])[1]
+        return _address_of(config["MAIL_FROM"])
     bounce_address = f"{DEFAULT_PREFIX}@{bounce_domain(config)}"
     return encode_address(delivery_id, config["SECRET_KEY"], bounce_address)
