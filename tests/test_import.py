@@ -211,3 +211,35 @@ def test_cli_dry_run_and_bad_options(app, runner, tmp_path):
     bad = runner.invoke(args=["subscribers", "import", str(path), "--mode", "nope"])
     assert bad.exit_code != 0 and "nope" in bad.output
     assert db.session.scalar(select(func.count()).select_from(SubscriptionEvent)) == 0
+
+
+def test_confirmations_share_one_smtp_connection(app, smtp_server):
+    from aiosmtpd.smtp import SMTP as SMTPProtocol
+
+    from cac_news.audience.invitations import send_confirmations
+    from cac_news.models import Subscriber
+
+    ids = []
+    for index in range(5):
+        subscriber = Subscriber(email=f"p{index}@example.org", status="pending")
+        subscriber.set_status("pending", source="import")
+        db.session.add(subscriber)
+        db.session.flush()
+        ids.append(subscriber.id)
+    db.session.commit()
+    sessions = set()
+    original = SMTPProtocol.smtp_MAIL
+
+    async def counting_mail(self, arg):
+        sessions.add(id(self.session))
+        return await original(self, arg)
+
+    SMTPProtocol.smtp_MAIL = counting_mail
+    try:
+        assert send_confirmations(ids) == (5, 0)
+    finally:
+        SMTPProtocol.smtp_MAIL = original
+    assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == [
+        f"p{i}@example.org" for i in range(5)
+    ]
+    assert len(sessions) == 1  # five messages, one SMTP session
