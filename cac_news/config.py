@@ -66,6 +66,7 @@ class Defaults:
     BOUNCE_HARD_THRESHOLD = 1  # hard bounces that make a subscriber "bounced"
     BOUNCE_SOFT_THRESHOLD = 5  # soft bounces within the window that do the same
     BOUNCE_SOFT_WINDOW_DAYS = 30
+    BOUNCE_SOFT_CONSECUTIVE_ISSUES = 3  # or soft bounces on this many issues in a row
     # VERP: the envelope sender names the delivery (bounces+TOKEN@BOUNCE_DOMAIN).
     VERP_ENABLED = False
     BOUNCE_DOMAIN: str | None = None  # default: the domain of MAIL_FROM

@@ -159,3 +159,52 @@ def test_mailto_unsubscribe_requests_are_acted_on(app, runner, make_subscriber, 
     assert unsubscribed.status == "unsubscribed"
     assert unsubscribed.events[-1].detail == "mailto"
     assert _subscriber("b0@example.org").status == "active"
+
+
+def test_soft_bounces_on_consecutive_issues_make_an_address_bounced(
+    app, make_subscriber, make_newsletter
+):
+    """A monthly letter never sees 5 soft bounces in 30 days; 3 issues in a row suffice."""
+    from datetime import timedelta
+
+    from cac_news.timeutil import utcnow
+
+    make_subscriber(email="full@example.org")
+    make_subscriber(email="fine@example.org")
+    handler = FaultyHandler()
+    controller = start_server(app, handler)
+    statuses_seen = []
+    try:
+        for month in range(3):
+            newsletter = make_newsletter(subject=f"Lettre du mois {month + 1}")
+            sending.start_send(newsletter)
+            run_worker(app)
+            delivery = db.session.scalar(
+                select(Delivery).where(
+                    Delivery.email == "full@example.org",
+                    Delivery.newsletter_id == newsletter.id,
+                )
+            )
+            raw = _dsn("lettre@example.org", "4.2.2", delivery.message_id, "full@example.org")
+            raw = raw.replace(b"Action: failed", b"Action: delayed")
+            when = utcnow() + timedelta(days=31 * month)  # one issue a month
+            apply_report(analyse(raw), secret=app.config["SECRET_KEY"], now=when)
+            db.session.commit()
+            statuses_seen.append(_subscriber("full@example.org").status)
+    finally:
+        controller.stop()
+    assert statuses_seen == ["active", "active", "bounced"]
+    assert "in a row" in _subscriber("full@example.org").events[-1].detail
+    assert _subscriber("fine@example.org").status == "active"
+
+
+def test_decide_uses_the_run_of_soft_bounced_issues(app):
+    from cac_news.mailing.bounces.policy import BouncePolicy, decide
+
+    policy = BouncePolicy()
+    assert decide([], policy, "active", soft_issue_run=2).status is None
+    assert decide([], policy, "active", soft_issue_run=3).status == "bounced"
+    assert (
+        decide([], BouncePolicy(soft_consecutive_issues=4), "active", soft_issue_run=3).status
+        is None
+    )

@@ -218,7 +218,13 @@ def apply_policy(
     history = db.session.execute(
         select(Bounce.kind, Bounce.received_at).where(Bounce.subscriber_id == subscriber.id)
     ).all()
-    decision = decide([(k, w) for k, w in history], policy, subscriber.status, now)
+    decision = decide(
+        [(k, w) for k, w in history],
+        policy,
+        subscriber.status,
+        now,
+        soft_issue_run=soft_issue_run(subscriber.id, policy.soft_consecutive_issues),
+    )
     if not decision.changed or subscriber.status not in CHANGEABLE[decision.status]:
         return None
     last = db.session.scalars(
@@ -234,6 +240,33 @@ def apply_policy(
     old = subscriber.status
     subscriber.set_status(decision.status, source=SOURCE_OF[decision.status], detail=detail[:500])
     return StatusChange(subscriber.id, subscriber.email, old, decision.status, decision.reason)
+
+
+def soft_issue_run(subscriber_id: int, limit: int) -> int:
+    """How many of the latest issues delivered to this subscriber soft-bounced, in a row."""
+    recent = db.session.scalars(
+        select(Delivery.newsletter_id)
+        .where(Delivery.subscriber_id == subscriber_id, Delivery.status.in_(("sent", "failed")))
+        .order_by(Delivery.id.desc())
+        .limit(limit)
+    ).all()
+    if not recent:
+        return 0
+    bounced = set(
+        db.session.scalars(
+            select(Bounce.newsletter_id).where(
+                Bounce.subscriber_id == subscriber_id,
+                Bounce.kind == "soft",
+                Bounce.newsletter_id.in_(recent),
+            )
+        )
+    )
+    run = 0
+    for newsletter_id in recent:
+        if newsletter_id not in bounced:
+            break
+        run += 1
+    return run
 
 
 def record_smtp_rejection(

@@ -18,6 +18,9 @@ COMPLAINED = "complained"
 RANK = {BOUNCED: 1, COMPLAINED: 2}
 
 
+POLICY_FIELDS = ("hard_threshold", "soft_threshold", "soft_window_days", "soft_consecutive_issues")
+
+
 @dataclass(frozen=True)
 class BouncePolicy:
     """The thresholds, from the BOUNCE_* settings."""
@@ -25,10 +28,13 @@ class BouncePolicy:
     hard_threshold: int = 1
     soft_threshold: int = 5
     soft_window_days: int = 30
+    # A monthly letter never gets 5 soft bounces in 30 days: an address that soft-bounces
+    # on this many issues in a row is treated as dead all the same.
+    soft_consecutive_issues: int = 3
 
     def __post_init__(self):
         """Reject thresholds that would bounce everyone or no one."""
-        for name in ("hard_threshold", "soft_threshold", "soft_window_days"):
+        for name in POLICY_FIELDS:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"BOUNCE_{name.upper()}: expected an integer >= 1, got {value!r}")
@@ -37,7 +43,7 @@ class BouncePolicy:
     def from_config(cls, config: Mapping) -> BouncePolicy:
         """The policy from the BOUNCE_HARD/SOFT_THRESHOLD and BOUNCE_SOFT_WINDOW_DAYS settings."""
         values = {}
-        for name in ("hard_threshold", "soft_threshold", "soft_window_days"):
+        for name in POLICY_FIELDS:
             key = f"BOUNCE_{name.upper()}"
             raw = config.get(key, getattr(cls, name))
             try:  # environment overrides arrive as strings
@@ -65,8 +71,12 @@ def decide(
     policy: BouncePolicy | None = None,
     current_status: str | None = None,
     now: datetime | None = None,
+    soft_issue_run: int = 0,
 ) -> Decision:
-    """Decide a subscriber's new status from their bounce history (kinds hard/soft/complaint)."""
+    """Decide a subscriber's new status from their bounce history (kinds hard/soft/complaint).
+
+    ``soft_issue_run`` is how many of the latest issues sent to them, in a row, soft-bounced.
+    """
     policy = policy or BouncePolicy()
     now = now or utcnow()
     window_start = now - timedelta(days=policy.soft_window_days)
@@ -85,6 +95,12 @@ def decide(
                 f"{soft} soft bounce(s) in {policy.soft_window_days} days, "
                 f"threshold {policy.soft_threshold}"
             ),
+        )
+    elif soft_issue_run >= policy.soft_consecutive_issues:
+        target, reason = (
+            BOUNCED,
+            f"soft bounces on the last {soft_issue_run} issues in a row, "
+            f"threshold {policy.soft_consecutive_issues}",
         )
     else:
         return Decision(None, f"below thresholds ({hard} hard, {soft} soft in window)")
