@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from cac_news.config import PROJECT_ROOT, Defaults
 
@@ -27,9 +28,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     register_extensions(app)
+    app.url_map.converters["int"] = BoundedIntegerConverter
     register_blueprints(app)
     register_commands(app)
     return app
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:...>` in every route stops at the largest id a column holds: a longer number
+    is a 404, not an overflow in the database driver."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:

@@ -107,3 +107,12 @@ def test_csrf_refused_when_enabled(app, client, admin):
     assert accepted.status_code == 302
     # A logged-in form without its token is refused too.
     assert client.post("/logout").status_code == 400
+
+
+def test_absurd_numbers_are_a_404_or_ignored_never_a_500(admin_client):
+    huge = "9" * 25
+    assert admin_client.get(f"/admin/subscribers/{huge}").status_code == 404
+    assert admin_client.get(f"/archives/{huge}/").status_code == 404
+    assert admin_client.get(f"/admin/subscribers/?mode={huge}").status_code == 200
+    assert admin_client.get(f"/admin/bounces/?newsletter={huge}").status_code == 200
+    assert admin_client.get(f"/admin/subscribers/?page={huge}").status_code == 200

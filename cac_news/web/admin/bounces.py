@@ -7,7 +7,7 @@ from flask import current_app, render_template, request
 from cac_news.mailing.bounces.queries import list_bounces
 from cac_news.mailing.deliverability import checklist
 from cac_news.web.admin import bp
-from cac_news.web.admin.helpers import page_number
+from cac_news.web.admin.helpers import id_param, page_number
 
 KIND_LABELS_KEYS = ("hard", "soft", "complaint")
 
@@ -18,7 +18,7 @@ def bounces():
     kind = request.args.get("kind", "")
     kind = kind if kind in KIND_LABELS_KEYS else ""
     raw_newsletter = request.args.get("newsletter", "")
-    newsletter_id = int(raw_newsletter) if raw_newsletter.isdigit() else None
+    newsletter_id = id_param(raw_newsletter)
     page = list_bounces(
         kind,
         newsletter_id,

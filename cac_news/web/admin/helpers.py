@@ -17,6 +17,17 @@ def apply_errors(form: FlaskForm, error: ValidationError) -> None:
             field.errors = list(field.errors or []) + messages
 
 
+MAX_ID = 2**31 - 1  # every id column fits; larger numbers name nothing
+
+
+def id_param(raw: str | None) -> int | None:
+    """An id from the query string, or None for anything that cannot be one."""
+    value = (raw or "").strip()
+    if not value.isdigit() or len(value) > 10 or int(value) > MAX_ID:
+        return None
+    return int(value)
+
+
 def page_number(raw: str | None) -> int:
     """A page number from the query string; anything odd means page 1."""
     try:

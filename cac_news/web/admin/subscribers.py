@@ -21,7 +21,7 @@ from cac_news.forms.admin import STATUS_LABELS, ConfirmForm, SubscriberForm
 from cac_news.mailing.bounces.queries import subscriber_bounces
 from cac_news.models import Subscriber
 from cac_news.web.admin import bp
-from cac_news.web.admin.helpers import apply_errors, page_number
+from cac_news.web.admin.helpers import apply_errors, id_param, page_number
 
 
 def territory_choices(with_regions: bool = False) -> list[tuple[str, str]]:
@@ -41,7 +41,7 @@ def _filters_from_args() -> queries.SubscriberFilters:
     return queries.SubscriberFilters(
         query=args.get("q", "").strip(),
         status=status if status in STATUS_LABELS else "",
-        mode_id=int(mode) if mode.isdigit() else None,
+        mode_id=id_param(mode),
         territory=territory if territories.get(territory) else "",
     )
 
