@@ -136,3 +136,22 @@ def test_worker_progress_bar_and_archive_during_send(app, client, smtp_server, m
     app.config.update(WORKER_POLL_SECONDS=0.05)
     Worker(progress=lines.append, totals=True).run(until_idle=True)
     assert any("[" + "#" * 30 + "] 3/3: 3 sent" in line for line in lines)
+
+
+def test_preview_of_a_started_send_shows_what_was_frozen(app, admin_client, make_subscriber,
+                                                         make_newsletter):  # fmt: skip
+    make_subscriber(email="frozen@example.org")
+    newsletter = make_newsletter(intro_md="Texte envoyé aux abonné·es.")
+    newsletter_id = newsletter.id
+    sending.start_send(newsletter)
+    # Nothing edits a started letter; change the row behind the app's back to prove that
+    # the preview serves the frozen email and archive copy, not a new rendering.
+    db.session.execute(
+        update(Newsletter).where(Newsletter.id == newsletter_id).values(intro_md="Réécrit.")
+    )
+    db.session.commit()
+    for path in ("", "preview/email", "preview/web"):
+        page = admin_client.get(f"/admin/newsletters/{newsletter_id}/{path}")
+        body = page.get_data(as_text=True)
+        assert page.status_code == 200, path
+        assert "Texte envoyé aux abonné·es." in body and "Réécrit." not in body, path

@@ -63,7 +63,7 @@ def copy_of(newsletter: Newsletter) -> ArchivedCopy | None:
     )
 
 
-def freeze_copy(newsletter: Newsletter) -> ArchivedCopy:
+def freeze_copy(newsletter: Newsletter, web_html: str | None = None) -> ArchivedCopy:
     """Render the newsletter's web copy once and store it; idempotent.
 
     Called by the delivery engine when a send starts. A second call returns the
@@ -72,7 +72,7 @@ def freeze_copy(newsletter: Newsletter) -> ArchivedCopy:
     existing = copy_of(newsletter)
     if existing is not None:
         return existing
-    html = render_web_copy(newsletter)
+    html = web_html if web_html is not None else render_web_copy(newsletter)
     now = utcnow()
     copy = ArchivedCopy(
         newsletter_id=newsletter.id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -46,7 +46,8 @@ def send_progress(newsletter: Newsletter) -> Progress:
             Delivery.sent_at >= since,
         )
     )
-    total = sum(counts.values())
-    remaining = counts["queued"] + counts["retrying"] + counts["sending"]
-    eta = round(remaining * RATE_WINDOW / recent) if recent and remaining else None
-    return Progress(counts, total, int(recent or 0), eta)
+    progress = Progress(counts, sum(counts.values()), int(recent or 0), None)
+    remaining = progress.remaining
+    if recent and remaining:
+        progress = replace(progress, eta_seconds=round(remaining * RATE_WINDOW / recent))
+    return progress

@@ -61,7 +61,7 @@ def recipients_query(newsletter: Newsletter):
     return select(Subscriber).where(Subscriber.status == "active")
 
 
-def freeze_archive_copy(newsletter: Newsletter) -> None:
+def freeze_archive_copy(newsletter: Newsletter, web_html: str | None = None) -> None:
     """Store the immutable public web copy of the newsletter (no personal data in it).
 
     Called when the send really starts (at once, or when a schedule comes due), so that
@@ -70,7 +70,7 @@ def freeze_archive_copy(newsletter: Newsletter) -> None:
     """
     from cac_news.archive.copies import freeze_copy
 
-    freeze_copy(newsletter)
+    freeze_copy(newsletter, web_html)
 
 
 def start_send(
@@ -140,7 +140,7 @@ def start_send(
         update(Newsletter).where(Newsletter.id == newsletter.id).values(recipients_count=count)
     )
     if not scheduled:
-        freeze_archive_copy(newsletter)
+        freeze_archive_copy(newsletter, rendered.web_html)  # rendered above, once
     db.session.commit()
     db.session.refresh(newsletter)
     current_app.logger.info(

@@ -19,6 +19,7 @@ from cac_news.compose.newsletters import (
     update_newsletter,
 )
 from cac_news.compose.render import (
+    RenderedNewsletter,
     personalise,
     render_newsletter,
     render_web_copy,
@@ -207,7 +208,7 @@ def newsletter_preview(newsletter_id: int):
         else:
             flash(_("Test sent to %(count)d address(es).", count=count), "success")
             return redirect(url_for("admin.newsletter_preview", newsletter_id=newsletter.id))
-    _html, text = personalise(render_newsletter(newsletter), sample_values(current_user.name))
+    _html, text = personalise(_email_of(newsletter), sample_values(current_user.name))
     return render_template(
         "admin/newsletters/preview.html",
         newsletter=newsletter,
@@ -222,6 +223,14 @@ def newsletter_preview(newsletter_id: int):
     )
 
 
+def _email_of(newsletter: Newsletter) -> RenderedNewsletter:
+    """The email as it was frozen when the send started (what recipients got), or, for a
+    draft, rendered now: the preview frames need no premailer run once a letter is sent."""
+    if newsletter.email_html is not None and newsletter.email_text is not None:
+        return RenderedNewsletter(newsletter.email_html, newsletter.email_text, web_html="")
+    return render_newsletter(newsletter)
+
+
 def _raw_preview(html: str):
     response = make_response(html)
     response.headers["Content-Security-Policy"] = PREVIEW_CSP
@@ -233,12 +242,14 @@ def _raw_preview(html: str):
 def newsletter_preview_email(newsletter_id: int):
     """The email's HTML, personalised with the pilot's name, for the preview frames."""
     html, _text = personalise(
-        render_newsletter(_get_or_404(newsletter_id)), sample_values(current_user.name)
+        _email_of(_get_or_404(newsletter_id)), sample_values(current_user.name)
     )
     return _raw_preview(html)
 
 
 @bp.get("/newsletters/<int:newsletter_id>/preview/web")
 def newsletter_preview_web(newsletter_id: int):
-    """The web copy as the archive will show it."""
-    return _raw_preview(render_web_copy(_get_or_404(newsletter_id)))
+    """The web copy: the archived one once frozen, else as the archive will show it."""
+    newsletter = _get_or_404(newsletter_id)
+    archived = copy_of(newsletter)
+    return _raw_preview(archived.html if archived else render_web_copy(newsletter))
