@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import re
-import subprocess
 from pathlib import Path
 
 import dkim
@@ -12,23 +10,13 @@ import pytest
 
 from cac_news.mailing.dkim import DKIMSigner
 from cac_news.mailing.message import MessageTemplate, make_message_id
+from tests.dkim_keys import make_dkim_key
 
 
 @pytest.fixture(scope="module")
 def rsa_key(tmp_path_factory) -> tuple[Path, bytes]:
     """A fresh RSA-2048 private key file and its DNS TXT record."""
-    folder = tmp_path_factory.mktemp("dkim")
-    key = folder / "dkim.pem"
-    subprocess.run(
-        ["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
-         "-out", str(key)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    der = subprocess.run(
-        ["openssl", "pkey", "-in", str(key), "-pubout", "-outform", "DER"],
-        check=True, capture_output=True,
-    ).stdout  # fmt: skip
-    return key, b"v=DKIM1; k=rsa; p=" + base64.b64encode(der)
+    return make_dkim_key(tmp_path_factory.mktemp("dkim"))
 
 
 def rendered() -> bytes:

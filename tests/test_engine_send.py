@@ -138,22 +138,11 @@ def test_erasure_nulls_frozen_address_and_data_download(app, smtp_server, make_s
 
 def test_worker_signs_with_dkim_when_configured(app, smtp_server, make_subscriber,
                                                 make_newsletter, tmp_path):  # fmt: skip
-    import base64
-    import subprocess
-
     import dkim
 
-    key = tmp_path / "dkim.pem"
-    subprocess.run(
-        ["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
-         "-out", str(key)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    der = subprocess.run(
-        ["openssl", "pkey", "-in", str(key), "-pubout", "-outform", "DER"],
-        check=True, capture_output=True,
-    ).stdout  # fmt: skip
-    record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(der)
+    from tests.dkim_keys import make_dkim_key
+
+    key, record = make_dkim_key(tmp_path)
     app.config.update(DKIM_KEY_FILE=str(key), DKIM_SELECTOR="lettre", DKIM_DOMAIN="example.org")
     make_subscriber(email="signed@example.org")
     sending.start_send(make_newsletter())

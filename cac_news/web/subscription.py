@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import smtplib
 import socket
+from functools import wraps
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
@@ -63,6 +64,23 @@ def _profile(form) -> subscription.Profile:
     )
 
 
+def with_token(purpose: str):
+    """Load the subscriber a signed link names, or answer with the link-error page."""
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(token: str):
+            try:
+                subscriber, _extra = tokens.load_token(token, purpose)
+            except tokens.TokenError as exc:
+                return _link_error(exc)
+            return view(token, subscriber)
+
+        return guarded
+
+    return decorate
+
+
 def _link_error(error: tokens.TokenError):
     return render_template("public/link_error.html", reason=error.reason), 400
 
@@ -89,12 +107,9 @@ def subscribe():
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
-def confirm(token: str):
+@with_token(tokens.CONFIRM)
+def confirm(token: str, subscriber):
     """GET shows a button (link scanners only GET); POST confirms the subscription."""
-    try:
-        subscriber, _extra = tokens.load_token(token, tokens.CONFIRM)
-    except tokens.TokenError as exc:
-        return _link_error(exc)
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
@@ -110,12 +125,9 @@ def confirm(token: str):
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @csrf.exempt  # RFC 8058 one-click POSTs carry no cookie and no CSRF token
-def unsubscribe(token: str):
+@with_token(tokens.UNSUBSCRIBE)
+def unsubscribe(token: str, subscriber):
     """GET asks for confirmation and changes nothing; POST (also one-click) unsubscribes."""
-    try:
-        subscriber, _extra = tokens.load_token(token, tokens.UNSUBSCRIBE)
-    except tokens.TokenError as exc:
-        return _link_error(exc)
     if request.method == "POST":
         one_click = request.form.get("List-Unsubscribe") == "One-Click"
         rights.unsubscribe(subscriber, detail="one-click" if one_click else "link")
@@ -146,12 +158,9 @@ def _render_preferences(subscriber, form, erase_form=None, saved=False):
 
 
 @bp.route("/preferences/<token>", methods=["GET", "POST"])
-def preferences(token: str):
+@with_token(tokens.PREFERENCES)
+def preferences(token: str, subscriber):
     """A subscriber's preferences, with unsubscribe, download and erase."""
-    try:
-        subscriber, _extra = tokens.load_token(token, tokens.PREFERENCES)
-    except tokens.TokenError as exc:
-        return _link_error(exc)
     form = _preferences_form(subscriber)
     saved = False
     if form.validate_on_submit():
@@ -165,12 +174,9 @@ def preferences(token: str):
 
 
 @bp.post("/preferences/<token>/data")
-def download_data(token: str):
+@with_token(tokens.PREFERENCES)
+def download_data(token: str, subscriber):
     """Everything stored about the subscriber, as a JSON download."""
-    try:
-        subscriber, _extra = tokens.load_token(token, tokens.PREFERENCES)
-    except tokens.TokenError as exc:
-        return _link_error(exc)
     if not ConfirmForm().validate_on_submit():
         return _link_error(tokens.TokenError("invalid"))
     body = json.dumps(rights.personal_data(subscriber), ensure_ascii=False, indent=2)
@@ -182,12 +188,9 @@ def download_data(token: str):
 
 
 @bp.post("/preferences/<token>/erase")
-def erase(token: str):
+@with_token(tokens.PREFERENCES)
+def erase(token: str, subscriber):
     """Erase the subscriber's personal data after an explicit confirmation."""
-    try:
-        subscriber, _extra = tokens.load_token(token, tokens.PREFERENCES)
-    except tokens.TokenError as exc:
-        return _link_error(exc)
     form = EraseForm()
     if not form.validate_on_submit():
         return _render_preferences(subscriber, _preferences_form(subscriber), erase_form=form)
