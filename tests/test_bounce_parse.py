@@ -187,19 +187,28 @@ def test_dsn_with_mixed_recipients_reports_each():
 
 
 @pytest.mark.parametrize(
-    ("status", "action", "kind"),
+    ("status", "action", "text", "kind"),
     [
-        ("5.1.1", "failed", "hard"),
-        ("5.0.0", "failed", "hard"),
-        ("4.4.1", "delayed", "soft"),
-        ("4.4.7", "failed", "soft"),
-        ("5.2.2", "failed", "soft"),
-        ("4.2.2", "delayed", "soft"),
-        ("5.7.1", "failed", "soft"),
-        (None, "failed", "hard"),
-        (None, "delayed", "soft"),
+        ("5.1.1", "failed", "", "hard"),
+        ("5.1.10", "failed", "RecipientNotFound", "hard"),
+        ("5.0.0", "failed", "", "soft"),
+        ("5.0.0", "failed", "550 User unknown", "hard"),
+        ("5.0.0", "failed", "550 Too many messages, rate limit exceeded", "soft"),
+        ("4.4.1", "delayed", "", "soft"),
+        ("4.4.7", "failed", "", "soft"),
+        ("4.1.1", "failed", "user unknown", "soft"),
+        ("5.2.2", "failed", "", "soft"),
+        ("5.2.1", "failed", "The email account that you tried to reach is disabled", "hard"),
+        ("5.2.1", "failed", "Mailbox temporarily suspended", "soft"),
+        ("5.7.1", "failed", "user unknown or blocked", "soft"),
+        ("5.3.0", "failed", "internal error", "soft"),
+        (None, "failed", "", "soft"),
+        (None, "failed", "Adresse inconnue : ce destinataire n'existe pas.", "hard"),
+        (None, "failed", "la boîte aux lettres est pleine", "soft"),
+        (None, "failed", "host not found", "hard"),
+        (None, "delayed", "user unknown", "soft"),
     ],
 )
-def test_classify_status(status, action, kind):
-    """Status codes decide; mailbox full and policy rejections are soft; else the Action."""
-    assert classify_status(status, action) == kind
+def test_classify_status(status, action, text, kind):
+    """Hard only for a non-existent address or domain (codes, English and French texts)."""
+    assert classify_status(status, action, text) == kind

@@ -13,8 +13,25 @@ from email.message import Message
 
 from flufl.bounce import all_failures
 
-from .clues import body_status, find_message_id, find_verp_token, is_auto_reply, looks_like_bounce
-from .reports import clean_address, read_arf, read_dsn, report_type, text
+from .classify import classify
+from .clues import (
+    body_status,
+    find_message_id,
+    find_verp_token,
+    is_auto_reply,
+    looks_like_bounce,
+    text_parts,
+)
+from .readers import (
+    SMTP_REPLY_RE,
+    notice_text,
+    read_dsn_in_text,
+    read_jmrp,
+    read_plain_text,
+    read_ses,
+    recipient_context,
+)
+from .reports import clean_address, enhanced_status, read_arf, read_dsn, report_type, text
 from .verp import DEFAULT_PREFIX, decode_token
 
 KINDS = ("hard", "soft", "complaint", "not_bounce", "malformed")
@@ -73,17 +90,9 @@ class BounceReport:
         return self.kind in ("hard", "soft")
 
 
-def classify_status(status: str | None, action: str = "failed") -> str:
-    """Hard or soft, from an enhanced status code (preferred) or the DSN Action."""
-    if status and status[0] in "45":
-        if status[2:] == "2.2":
-            return "soft"  # mailbox full: the address exists (4.2.2 and 5.2.2 alike)
-        if status.startswith("5.7."):
-            # Policy and spam rejections judge the sender, not the address: a blocklisted
-            # relay must not turn a whole provider's subscribers into bounced ones at once.
-            return "soft"
-        return "hard" if status[0] == "5" else "soft"
-    return "hard" if action == "failed" else "soft"
+def classify_status(status: str | None, action: str = "failed", text: str | None = None) -> str:
+    """Hard or soft for one recipient, by the policy of `classify.classify`."""
+    return classify(status, text, permanent=action != "delayed")
 
 
 def analyse(raw: bytes, verp_prefix: str = DEFAULT_PREFIX) -> BounceReport:
@@ -98,8 +107,8 @@ def _analyse(raw: bytes, verp_prefix: str) -> BounceReport:
     """The body of `analyse`, free to raise."""
     if not raw or not raw.strip():
         return BounceReport("malformed", problem="empty message")
-    msg = email.message_from_bytes(raw)
-    if not {name.lower() for name in msg} & KNOWN_HEADERS or b"\0" in raw[:4096]:
+    msg = email.message_from_bytes(normalise(raw))
+    if not {name.lower() for name in msg} & KNOWN_HEADERS:
         return BounceReport("malformed", problem="not an email message (no mail headers)")
     report = _classify(msg)
     report.verp_token = find_verp_token(msg, verp_prefix)
@@ -121,15 +130,32 @@ def _analyse(raw: bytes, verp_prefix: str) -> BounceReport:
     return report
 
 
+def normalise(raw: bytes) -> bytes:
+    """Bytes the parser reads whole: NUL bytes dropped, CR-only and CRLF line ends made LF."""
+    if b"\0" in raw:
+        raw = raw.replace(b"\0", b"")
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return raw
+
+
 def _classify(msg: Message) -> BounceReport:
-    """Try the standard formats, then flufl.bounce, then the sender's own look."""
+    """Try the standard formats, SES and JMRP, flufl.bounce, then the notice's own words."""
     rtype = report_type(msg)
     if rtype == "feedback-report":
         return _from_arf(msg)
+    for reader, detector in ((read_ses, "ses"), (read_jmrp, "jmrp")):
+        notice = reader(msg)
+        if notice is not None:
+            return _from_notice(notice, detector)
     dsn = read_dsn(msg)
+    if not dsn:
+        dsn = read_dsn_in_text(msg) or dsn
     if dsn:
         failures = [
-            Failure(r.address, classify_status(r.status, r.action), r.status, r.diagnostic)
+            Failure(
+                r.address, classify_status(r.status, r.action, r.diagnostic), r.status, r.diagnostic
+            )
             for r in dsn
             if r.action in ("failed", "delayed")
             or (not r.action and r.status and r.status[0] in "45")
@@ -141,24 +167,34 @@ def _classify(msg: Message) -> BounceReport:
     problem = None
     try:
         temporary, permanent = all_failures(msg)
-    except Exception as exc:  # a detector choked: fall back on the heuristics below
+    except Exception as exc:  # a detector choked: fall back on the readers below
         temporary, permanent = frozenset(), frozenset()
         problem = f"flufl.bounce failed: {type(exc).__name__}"
     status, diagnostic = body_status(msg)
-    failures = [
-        Failure(a, classify_status(status, "failed"), status, diagnostic)
-        for a in _addresses(permanent)
+    texts = [notice_text(body) for body in text_parts(msg)]
+    failures = [_failure(a, texts, status, diagnostic) for a in _addresses(permanent)]
+    failures += [
+        Failure(a, "soft", status, diagnostic)
+        for a in _addresses(temporary)
+        if a not in {f.address for f in failures}
     ]
-    failures += [Failure(a, "soft", status, diagnostic) for a in _addresses(temporary)]
     if failures:
         return _bounce(failures, "flufl")
     if rtype == "delivery-status" and dsn is None:
         return BounceReport("malformed", problem="DSN without its delivery-status part")
     # Bounces carry "Auto-Submitted: auto-replied" too: the sender's look is checked first.
     if looks_like_bounce(msg) or rtype == "delivery-status":
-        kind = classify_status(status, "delayed")  # no recipient and no code: assume soft
-        return BounceReport(
-            kind,
+        found = read_plain_text(msg, texts)
+        if found:
+            return _bounce(
+                [
+                    Failure(r.address, classify(r.status, r.diagnostic), r.status, r.diagnostic)
+                    for r in found
+                ],
+                "text",
+            )
+        return BounceReport(  # no address read: only a VERP token can name whom it is about
+            classify(status, diagnostic),
             status=status,
             diagnostic=diagnostic,
             detector="heuristic",
@@ -167,6 +203,47 @@ def _classify(msg: Message) -> BounceReport:
     if is_auto_reply(msg):
         return BounceReport("not_bounce", problem="auto-reply")
     return BounceReport("not_bounce", problem=problem)
+
+
+def _failure(address: str, texts: list[str], status: str | None, diagnostic: str | None) -> Failure:
+    """One flufl.bounce address, classified on the words that follow it in the notice."""
+    context = next((c for body in texts if (c := recipient_context(body, address))), "")
+    own = enhanced_status(context) if context else None
+    if own is None and context and (reply := SMTP_REPLY_RE.search(context)):
+        own = f"{reply.group(1)}.0.0"
+    use_status = own or status
+    words = context if own else f"{context} {diagnostic or ''}".strip()
+    return Failure(address, classify(use_status, words), use_status, (context or diagnostic))
+
+
+def _from_notice(notice, detector: str) -> BounceReport:
+    """A report from an SES or JMRP notice."""
+    if notice.kind == "delivery":
+        return BounceReport("not_bounce", detector="ses", problem="SES delivery notification")
+    if notice.kind == "complaint":
+        return BounceReport(
+            "complaint",
+            recipients=[r.address for r in notice.recipients],
+            detector=detector,
+            message_id=notice.message_id,
+            diagnostic="complaint",
+        )
+    failures = [
+        Failure(
+            r.address, classify_status(r.status, r.action, r.diagnostic), r.status, r.diagnostic
+        )
+        for r in notice.recipients
+    ]
+    if not failures:
+        return BounceReport(
+            "soft",
+            detector="ses",
+            message_id=notice.message_id,
+            problem="bounce without a readable recipient",
+        )
+    report = _bounce(failures, "ses")
+    report.message_id = notice.message_id
+    return report
 
 
 def _from_arf(msg: Message) -> BounceReport:
