@@ -12,6 +12,8 @@ from cac_news.mailing.bounces.parse import BounceReport, Failure, analyse
 from cac_news.mailing.bounces.verp import decode_address, envelope_for_delivery
 from cac_news.models import Bounce, Subscriber, SubscriptionEvent
 
+from .bounce_helpers import ours, sent_delivery
+
 DATA = Path(__file__).parent / "data" / "bounces"
 NOW = datetime(2026, 11, 1, 12, 0, 0)
 
@@ -42,14 +44,22 @@ def status_events(subscriber_id: int) -> list[SubscriptionEvent]:
 def test_hard_bounce_marks_subscriber_bounced_with_an_event(app, make_subscriber):
     """A 5.1.1 DSN: one Bounce row, status bounced, an event carrying the code."""
     jeanne = make_subscriber(email="jeanne.martin@example.org")
-    outcome = apply_report(sample("postfix_user_unknown.eml"), secret="x", now=NOW)
+    delivery = sent_delivery(jeanne)
+    report = ours(sample("postfix_user_unknown.eml"), delivery)
+    outcome = apply_report(report, secret="x", now=NOW)
     db.session.commit()
     assert outcome.result == "matched" and outcome.matched == [jeanne.id]
+    assert outcome.matched_by == "message-id"
     assert [(c.old_status, c.new_status) for c in outcome.changes] == [("active", "bounced")]
     bounce = db.session.scalars(select(Bounce)).one()
     assert (bounce.kind, bounce.status_code, bounce.subscriber_id) == ("hard", "5.1.1", jeanne.id)
     assert bounce.recipient == "jeanne.martin@example.org"
-    assert bounce.original_message_id == "<nl-12.42@example.org>"
+    assert bounce.original_message_id == delivery.message_id
+    assert (bounce.delivery_id, bounce.verified, bounce.matched_by) == (
+        delivery.id,
+        True,
+        "message-id",
+    )
     assert "User unknown" in bounce.diagnostic
     event = status_events(jeanne.id)[-1]
     assert (event.new_status, event.source) == ("bounced", "bounce")
@@ -68,14 +78,21 @@ def test_the_same_report_twice_counts_once(app, make_subscriber):
 
 def test_soft_bounces_need_n_within_the_window(app, make_subscriber):
     """Soft bounces: bounced at the threshold within D days; older ones do not count."""
-    app.config.update(BOUNCE_SOFT_THRESHOLD=3, BOUNCE_SOFT_WINDOW_DAYS=10)
+    app.config.update(
+        BOUNCE_SOFT_THRESHOLD=3, BOUNCE_SOFT_WINDOW_DAYS=10, BOUNCE_SOFT_CONSECUTIVE_ISSUES=9
+    )
     sophie = make_subscriber(email="sophie@example.org")
-    apply_report(soft("sophie@example.org"), secret="x", now=NOW - timedelta(days=20))
-    apply_report(soft("sophie@example.org"), secret="x", now=NOW - timedelta(days=5))
-    second = apply_report(soft("sophie@example.org"), secret="x", now=NOW - timedelta(days=1))
+
+    def soft_for_sophie(days_ago: int):
+        report = ours(soft("sophie@example.org"), sent_delivery(sophie))
+        return apply_report(report, secret="x", now=NOW - timedelta(days=days_ago))
+
+    soft_for_sophie(20)
+    soft_for_sophie(5)
+    second = soft_for_sophie(1)
     db.session.commit()
     assert second.changes == [] and sophie.status == "active"  # 2 in the window, 1 too old
-    third = apply_report(soft("sophie@example.org"), secret="x", now=NOW)
+    third = soft_for_sophie(0)
     db.session.commit()
     assert [c.new_status for c in third.changes] == ["bounced"]
     assert "3 soft bounce(s) in 10 days" in status_events(sophie.id)[-1].detail
@@ -96,7 +113,8 @@ def test_hard_threshold_is_configurable(app, make_subscriber):
 def test_complaint_beats_bounce_and_nothing_reactivates(app, make_subscriber):
     """A complaint turns a bounced subscriber complained; a later bounce changes nothing."""
     anne = make_subscriber(email="anne.dubois@yahoo.fr", status="bounced")
-    outcome = apply_report(sample("arf_complaint.eml"), secret="x", now=NOW)
+    report = ours(sample("arf_complaint.eml"), sent_delivery(anne))
+    outcome = apply_report(report, secret="x", now=NOW)
     db.session.commit()
     assert [(c.old_status, c.new_status) for c in outcome.changes] == [("bounced", "complained")]
     assert status_events(anne.id)[-1].source == "complaint"

@@ -8,14 +8,19 @@ from sqlalchemy import select
 from cac_news.extensions import db
 from cac_news.models import Bounce, Subscriber
 
+from .bounce_helpers import sent_delivery
+
 DATA = Path(__file__).parent / "data" / "bounces"
-# sample file -> (subscriber address, status afterwards); None: no such subscriber
+# sample file -> (subscriber address, status afterwards); None: no such subscriber.
+# Only the Postfix DSN is tied to a message of ours (the VERP token of delivery 42, which
+# each test creates); the others match by address alone (a forged token, or none): they are
+# recorded as unverified and change nothing.
 SAMPLES = {
     "postfix_user_unknown.eml": ("jeanne.martin@example.org", "bounced"),
-    "gmail_address_not_found.eml": ("lucie.bernard.cac@gmail.com", "bounced"),
-    "exchange_ndr.eml": ("claire.petit@association-exemple.fr", "bounced"),
+    "gmail_address_not_found.eml": ("lucie.bernard.cac@gmail.com", "active"),
+    "exchange_ndr.eml": ("claire.petit@association-exemple.fr", "active"),
     "soft_mailbox_full.eml": ("sophie.moreau@example.com", "active"),
-    "arf_complaint.eml": ("anne.dubois@yahoo.fr", "complained"),
+    "arf_complaint.eml": ("anne.dubois@yahoo.fr", "active"),
     "exim_failed.eml": None,  # paul.durand@example.net is no subscriber: unmatched
     "foreign_dsn.eml": None,  # Jeanne's personal mail bounced: not this app's message
     "vacation_autoreply.eml": None,
@@ -25,11 +30,14 @@ SAMPLES = {
 MATCHED = {n for n, v in SAMPLES.items() if v}
 
 
-def subscribers_for_samples(make_subscriber) -> None:
-    """One active subscriber per address the samples bounce."""
+def subscribers_for_samples(app, make_subscriber) -> None:
+    """One active subscriber per address the samples bounce; Jeanne got delivery 42 (VERP)."""
+    app.config["VERP_ENABLED"] = True
     for value in SAMPLES.values():
         if value:
-            make_subscriber(email=value[0])
+            subscriber = make_subscriber(email=value[0])
+            if value[0] == "jeanne.martin@example.org":
+                sent_delivery(subscriber, delivery_id=42)
 
 
 def build_maildir(root: Path) -> Path:
@@ -48,14 +56,15 @@ def statuses() -> dict[str, str]:
 
 def test_maildir_through_the_whole_pipeline(app, runner, make_subscriber, tmp_path):
     """Counts printed, statuses and bounces stored, matched messages marked, none deleted."""
-    subscribers_for_samples(make_subscriber)
+    subscribers_for_samples(app, make_subscriber)
     maildir = build_maildir(tmp_path / "Maildir")
     result = runner.invoke(args=["bounces", "process", "--maildir", str(maildir)])
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "processed 10, matched 5, unmatched 2, not a bounce 1, malformed 2, errors 0" in out
     assert "jeanne.martin@example.org: active -> bounced" in out
-    assert "anne.dubois@yahoo.fr: active -> complained" in out
+    assert "anne.dubois@yahoo.fr: unverified" in out
+    assert "lucie.bernard.cac@gmail.com: unverified" in out
     assert "unknown address: paul.durand@example.net" in result.stderr
     assert "not sent by this app" in result.stderr
     db.session.expire_all()
@@ -65,8 +74,14 @@ def test_maildir_through_the_whole_pipeline(app, runner, make_subscriber, tmp_pa
     # The foreign DSN names Jeanne too: it added no second bounce for her.
     jeanne = db.session.scalars(select(Bounce).where(Bounce.recipient.like("jeanne%"))).all()
     assert [b.original_message_id for b in jeanne] == ["<nl-12.42@example.org>"]
-    kinds = sorted(b.kind for b in db.session.scalars(select(Bounce)))
-    assert kinds == ["complaint", "hard", "hard", "hard", "soft"]
+    kinds = sorted((b.kind, b.verified) for b in db.session.scalars(select(Bounce)))
+    assert kinds == [
+        ("complaint", False),
+        ("hard", False),
+        ("hard", False),
+        ("hard", True),
+        ("soft", False),
+    ]
     # Matched messages moved to cur/ with S; the others untouched in new/; none deleted.
     cur = sorted((maildir / "cur").iterdir())
     new = sorted((maildir / "new").iterdir())
@@ -83,7 +98,8 @@ def test_maildir_through_the_whole_pipeline(app, runner, make_subscriber, tmp_pa
 
 def test_mbox_and_stdin(app, runner, make_subscriber, tmp_path):
     """An mbox of samples, and one message on stdin; the mbox file is left as it was."""
-    make_subscriber(email="jeanne.martin@example.org")
+    app.config["VERP_ENABLED"] = True
+    sent_delivery(make_subscriber(email="jeanne.martin@example.org"), delivery_id=42)
     make_subscriber(email="marc.leroy@yahoo.fr")
     path = tmp_path / "bounces.mbox"
     box = mailbox.mbox(path)
@@ -99,7 +115,7 @@ def test_mbox_and_stdin(app, runner, make_subscriber, tmp_path):
         args=["bounces", "process", "-"], input=(DATA / "yahoo_554.eml").read_bytes()
     )
     assert "processed 1, matched 1" in result.stdout
-    assert "marc.leroy@yahoo.fr: active -> bounced" in result.stdout
+    assert "marc.leroy@yahoo.fr: unverified" in result.stdout  # its VERP token is forged
 
 
 def test_process_needs_exactly_one_source(app, runner, tmp_path):
@@ -113,7 +129,8 @@ def test_process_needs_exactly_one_source(app, runner, tmp_path):
 
 def test_bounced_addresses_are_not_reactivated_by_import(app, runner, make_subscriber, tmp_path):
     """After a bounce run, re-importing the address leaves it bounced."""
-    make_subscriber(email="jeanne.martin@example.org")
+    app.config["VERP_ENABLED"] = True
+    sent_delivery(make_subscriber(email="jeanne.martin@example.org"), delivery_id=42)
     runner.invoke(
         args=["bounces", "process", "-"], input=(DATA / "postfix_user_unknown.eml").read_bytes()
     )
@@ -150,7 +167,9 @@ def test_a_failing_message_does_not_stop_the_run(app, make_subscriber, tmp_path,
     assert any("database went away" in note for note in summary.notes)
     assert [p.name for p in (maildir / "new").iterdir()] == ["1.M1.host"]
     db.session.expire_all()
-    assert statuses() == {"jeanne.martin@example.org": "active", "marc.leroy@yahoo.fr": "bounced"}
+    assert statuses() == {"jeanne.martin@example.org": "active", "marc.leroy@yahoo.fr": "active"}
+    recorded = db.session.scalars(select(Bounce)).all()  # Marc's, unverified; none for Jeanne
+    assert [(b.recipient, b.verified) for b in recorded] == [("marc.leroy@yahoo.fr", False)]
 
 
 def test_dry_run_classifies_and_changes_nothing(app, runner, make_subscriber, tmp_path):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from cac_news.extensions import db
 from cac_news.models import Subscriber
 from tests import dovecot
+from tests.bounce_helpers import sent_delivery
 
 DATA = Path(__file__).parent / "data" / "bounces"
 BOUNCE = "postfix_user_unknown.eml"  # Jeanne: matched
@@ -53,7 +54,8 @@ def mailbox_state(server, folder: str) -> tuple[int, int]:
 
 def test_fetch_flags_processed_messages_seen(app, runner, make_subscriber, imap_server):
     """No processed folder: the matched message is flagged \\Seen; the rest stay unseen."""
-    make_subscriber(email="jeanne.martin@example.org")
+    app.config["VERP_ENABLED"] = True  # the Postfix sample bounces delivery 42's VERP address
+    sent_delivery(make_subscriber(email="jeanne.martin@example.org"), delivery_id=42)
     result = runner.invoke(args=["bounces", "fetch"])
     assert result.exit_code == 0, result.output
     assert "processed 4, matched 1, unmatched 1, not a bounce 1, malformed 1" in result.stdout

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cac_news.extensions import db
@@ -14,6 +15,15 @@ from cac_news.timeutil import utcnow
 
 BOUNCE_KINDS = ("hard", "soft", "complaint")
 DIAGNOSTIC_MAX = 500
+
+
+class BounceMatch(StrEnum):
+    """How a bounce was tied to a message this app sent (ADDRESS: it was not)."""
+
+    VERP = "verp"
+    MESSAGE_ID = "message-id"
+    SMTP_RCPT = "smtp-rcpt"  # the relay refused the recipient while our engine sent to it
+    ADDRESS = "address"  # only the address matched: unverified, changes nothing
 
 
 class Bounce(db.Model):
@@ -44,6 +54,10 @@ class Bounce(db.Model):
     recipient: Mapped[str | None] = mapped_column(String(254))  # as the report gave it
     original_message_id: Mapped[str | None] = mapped_column(String(255))
     source_ref: Mapped[str | None] = mapped_column(String(255))  # file, mbox#n, imap uid, rcpt
+    # Only verified bounces count towards a status change; rows from before the column were
+    # applied under the old rules and stay counted (NULL matched_by, verified true).
+    matched_by: Mapped[str | None] = mapped_column(String(12), default=None)
+    verified: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     subscriber: Mapped[Subscriber | None] = relationship(lazy="joined")
     newsletter: Mapped[Newsletter | None] = relationship(lazy="select")

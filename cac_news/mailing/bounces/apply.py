@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from cac_news.extensions import db
 from cac_news.models import Bounce, Delivery, Subscriber
-from cac_news.models.bounce import DIAGNOSTIC_MAX
+from cac_news.models.bounce import DIAGNOSTIC_MAX, BounceMatch
 from cac_news.timeutil import utcnow
 
 from .parse import BounceReport, Failure
@@ -37,6 +37,7 @@ class DeliveryMatch:
     delivery_id: int
     subscriber_id: int
     newsletter_id: int | None
+    matched_by: BounceMatch = BounceMatch.VERP
 
 
 @dataclass(frozen=True)
@@ -61,23 +62,28 @@ class Outcome:
     recorded: int = 0  # bounce rows written
     changes: list[StatusChange] = field(default_factory=list)
     note: str | None = None
+    matched_by: str = "none"  # verp | message-id | address | none
+    unverified: list[str] = field(default_factory=list)  # addresses recorded, nothing changed
 
 
 # The engine's Message-IDs name their delivery: <n{number}.{delivery id}.{hmac}@domain>.
 ENGINE_MESSAGE_ID = re.compile(r"<?n\d+\.(\d+)\.[0-9a-f]{16}@[^>]+>?")
 
 
-def _match_delivery(report: BounceReport, secret: str | bytes) -> DeliveryMatch | None:
+def _match_delivery(
+    report: BounceReport, secret: str | bytes, verp: bool = True
+) -> DeliveryMatch | None:
     """The delivery named by the report's VERP token, else by the original Message-ID.
 
     A VERP token is signed, so it is trusted as is. A Message-ID only counts when it is
     exactly the one stored for the delivery it names (nobody can forge it without the key).
     """
-    delivery = None
-    delivery_id = report.delivery_id(secret)
+    delivery, how = None, BounceMatch.VERP
+    delivery_id = report.delivery_id(secret) if verp else None
     if delivery_id is not None:
         delivery = db.session.get(Delivery, delivery_id)
     if delivery is None and report.message_id:
+        how = BounceMatch.MESSAGE_ID
         found = ENGINE_MESSAGE_ID.fullmatch(report.message_id.strip())
         if found:
             candidate = db.session.get(Delivery, int(found.group(1)))
@@ -85,7 +91,9 @@ def _match_delivery(report: BounceReport, secret: str | bytes) -> DeliveryMatch 
                 delivery = candidate
     if delivery is None or delivery.subscriber_id is None:
         return None
-    return DeliveryMatch(delivery.id, delivery.subscriber_id, delivery.newsletter_id)
+    # Whatever addresses the report names, it acts on the delivery's own recipient: a
+    # forger can only quote Message-IDs of letters sent to them (they carry an HMAC).
+    return DeliveryMatch(delivery.id, delivery.subscriber_id, delivery.newsletter_id, how)
 
 
 def _bracketed(message_id: str) -> str:
@@ -158,7 +166,7 @@ def apply_report(
     now = now or utcnow()
     if report.kind in ("not_bounce", "malformed"):
         return Outcome(report.kind, report.kind, note=report.problem)
-    delivery = _match_delivery(report, secret)
+    delivery = _match_delivery(report, secret, verp=bool(config.get("VERP_ENABLED")))
     if delivery is None and is_foreign(report.message_id, sender_domains(config)):
         return Outcome(report.kind, "unmatched", note=f"not sent by this app: {report.message_id}")
     outcome = Outcome(report.kind, "unmatched")
@@ -178,6 +186,10 @@ def apply_report(
             outcome.unmatched.append(failure.address)
             continue
         outcome.matched.append(subscriber.id)
+        verified = delivery is not None
+        outcome.matched_by = str(delivery.matched_by if verified else BounceMatch.ADDRESS)
+        if not verified:
+            outcome.unverified.append(failure.address)
         if _already_recorded(failure, kind, report.message_id):
             continue
         db.session.add(
@@ -192,9 +204,13 @@ def apply_report(
                 recipient=_truncate(failure.address, 254),
                 original_message_id=_truncate(report.message_id, 255),
                 source_ref=_truncate(source_ref, 255),
+                matched_by=outcome.matched_by,
+                verified=verified,
             )
         )
         outcome.recorded += 1
+        if not verified:
+            continue  # recorded and shown as unverified: an address alone changes nothing
         change = apply_policy(subscriber, policy, now)
         if change:
             outcome.changes.append(change)
@@ -216,7 +232,9 @@ def apply_policy(
     """Decide from the subscriber's bounce history and set the status; return the change."""
     db.session.flush()
     history = db.session.execute(
-        select(Bounce.kind, Bounce.received_at).where(Bounce.subscriber_id == subscriber.id)
+        select(Bounce.kind, Bounce.received_at).where(
+            Bounce.subscriber_id == subscriber.id, Bounce.verified.is_(True)
+        )
     ).all()
     decision = decide(
         [(k, w) for k, w in history],
@@ -229,7 +247,7 @@ def apply_policy(
         return None
     last = db.session.scalars(
         select(Bounce)
-        .where(Bounce.subscriber_id == subscriber.id)
+        .where(Bounce.subscriber_id == subscriber.id, Bounce.verified.is_(True))
         .order_by(Bounce.received_at.desc(), Bounce.id.desc())
         .limit(1)
     ).first()
@@ -257,6 +275,7 @@ def soft_issue_run(subscriber_id: int, limit: int) -> int:
             select(Bounce.newsletter_id).where(
                 Bounce.subscriber_id == subscriber_id,
                 Bounce.kind == "soft",
+                Bounce.verified.is_(True),
                 Bounce.newsletter_id.in_(recent),
             )
         )
@@ -300,6 +319,8 @@ def record_smtp_rejection(
             diagnostic=_truncate(f"{code_text} {text or ''}".strip(), DIAGNOSTIC_MAX),
             recipient=subscriber.email,
             source_ref="smtp rcpt",
+            matched_by=BounceMatch.SMTP_RCPT,
+            verified=True,
         )
     )
     return apply_policy(subscriber, BouncePolicy.from_config(config), now)

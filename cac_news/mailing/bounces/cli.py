@@ -18,6 +18,8 @@ def print_summary(summary) -> None:
     click.echo(", ".join(f"{name} {value}" for name, value in summary.counts().items()))
     for change in summary.changes:
         click.echo(f"{change.email}: {change.old_status} -> {change.new_status} ({change.reason})")
+    for address in summary.unverified:
+        click.echo(f"{address}: unverified (no VERP token or Message-ID of ours), unchanged")
     for note in summary.notes:
         click.echo(note, err=True)
 
@@ -30,9 +32,16 @@ def print_summary(summary) -> None:
     is_flag=True,
     help="Only classify and count: change no subscriber, mark no message.",
 )
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="One JSON object per message on stdout (file, kind, recipients, status, reason, "
+    "matched, action).",
+)
 @click.argument("stdin", required=False, metavar="[-]")
 def process_command(
-    maildir: str | None, mbox: str | None, stdin: str | None, dry_run: bool
+    maildir: str | None, mbox: str | None, stdin: str | None, dry_run: bool, as_json: bool
 ) -> None:
     """Process bounces from a Maildir, an mbox file, or one message on standard input (-)."""
     from .process import process
@@ -53,11 +62,25 @@ def process_command(
         messages = iter_stream(sys.stdin.buffer)
     try:
         if dry_run:
-            print_dry_run(process(messages))
+            summary = process(messages)
+            if as_json:
+                from .audit import previewed
+
+                for item in summary.items:
+                    click.echo(previewed(item.ref, item.report, current_app.config))
+                return
+            print_dry_run(summary)
             return
-        summary = run(messages, config=current_app.config)
+        summary = run(messages, config=current_app.config, as_json=as_json)
     except NotADirectoryError as exc:  # raised on first iteration of a non-Maildir
         raise click.ClickException(str(exc)) from exc
+    if as_json:
+        for line in summary.lines:
+            click.echo(line)
+        for note in summary.notes:
+            if ": error: " in note:
+                click.echo(note, err=True)
+        return
     print_summary(summary)
 
 

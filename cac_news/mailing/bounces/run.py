@@ -13,6 +13,7 @@ from datetime import datetime
 
 from cac_news.extensions import db
 
+from . import audit
 from .apply import Outcome, StatusChange, apply_report
 from .parse import BounceReport, analyse
 from .sources import SourceMessage
@@ -34,6 +35,8 @@ class RunSummary:
     marked: int = 0
     changes: list[StatusChange] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # one line per message left alone
+    unverified: list[str] = field(default_factory=list)  # address-only matches, unchanged
+    lines: list[str] = field(default_factory=list)  # one JSON object per message (--json)
 
     def counts(self) -> dict[str, int]:
         """The figures, in the order the command prints them."""
@@ -55,6 +58,7 @@ def run(
     config: Mapping,
     now: datetime | None = None,
     verp_prefix: str = DEFAULT_PREFIX,
+    as_json: bool = False,
 ) -> RunSummary:
     """Process every message; only matched ones are marked processed, nothing is deleted."""
     summary = RunSummary()
@@ -62,14 +66,18 @@ def run(
     for message in messages:
         summary.processed += 1
         try:
-            outcome = _one(message, secret, config, now, verp_prefix)
+            report, outcome = _one(message, secret, config, now, verp_prefix)
             db.session.commit()
         except Exception as exc:  # a database or decoding error: keep going, keep the message
             db.session.rollback()
             summary.errors += 1
             summary.notes.append(f"{message.ref}: error: {type(exc).__name__}: {exc}")
+            if as_json:
+                summary.lines.append(audit.failed(message.ref, f"{type(exc).__name__}: {exc}"))
             continue
         _count(summary, outcome, message.ref)
+        if as_json:
+            summary.lines.append(audit.applied(message.ref, report, outcome))
         if outcome.result == "matched":
             try:
                 if message.mark_processed() is not None:
@@ -79,15 +87,16 @@ def run(
     return summary
 
 
-def _one(message: SourceMessage, secret, config, now, verp_prefix) -> Outcome:
-    """Analyse and apply one message."""
+def _one(message: SourceMessage, secret, config, now, verp_prefix):
+    """Analyse and apply one message: its report (None for an unsubscribe request), the outcome."""
     if message.error:
         report = BounceReport("malformed", problem=f"could not be read: {message.error}")
     elif (token := requested_token(message.raw)) is not None:
-        return apply_request(token)
+        return None, apply_request(token)
     else:
         report = analyse(message.raw, verp_prefix)
-    return apply_report(report, secret=secret, now=now, config=config, source_ref=message.ref)
+    outcome = apply_report(report, secret=secret, now=now, config=config, source_ref=message.ref)
+    return report, outcome
 
 
 def _count(summary: RunSummary, outcome: Outcome, ref: str) -> None:
@@ -99,6 +108,7 @@ def _count(summary: RunSummary, outcome: Outcome, ref: str) -> None:
     if outcome.result == "matched":
         summary.matched += 1
         summary.changes.extend(outcome.changes)
+        summary.unverified.extend(outcome.unverified)
         if outcome.unmatched:
             summary.notes.append(f"{ref}: also unknown: {', '.join(outcome.unmatched)}")
         return
