@@ -86,6 +86,8 @@ def test_deliverability_checklist(app, editor_client):
     assert check_state(page, "dkim") == "warning"
     assert check_state(page, "unsubscribe") == "ok"
     assert check_state(page, "mailbox") == "warning"
+    assert check_state(page, "verp") == "warning" and "Recommandé : activez VERP_ENABLED" in page
+    assert "recipient_delimiter = +" in page  # the MTA setting VERP needs
     assert "_dmarc.gmail.com" in page
     app.config.update(
         MAIL_FROM="Lettre <lettre@cac-asso.org>",

@@ -175,3 +175,24 @@ def test_process_json_one_object_per_message(app, runner, make_subscriber, tmp_p
     assert "unverified" in by_kind["complaint"]["action"]
     assert by_kind["not_bounce"]["matched"] == "none"
     assert _subscriber("anne.dubois@yahoo.fr").status == "active"
+
+
+def test_unverified_bounces_are_shown(app, admin_client, make_subscriber):
+    """The bounces page and the subscriber page mark the address-only match "non vérifié"."""
+    victim = make_subscriber(email="victim@example.org")
+    forged = _dsn("bounces@example.org", "5.1.1", "<made-up@example.org>", victim.email)
+    apply_report(analyse(forged), secret="x")
+    db.session.commit()
+    listing = admin_client.get("/admin/bounces/").get_data(as_text=True)
+    row = listing.split("victim@example.org")[0].rsplit("<tr>", 1)[1]
+    assert "non vérifié" in row
+    page = admin_client.get(f"/admin/subscribers/{victim.id}").get_data(as_text=True)
+    section = page.split('id="bounces"')[1].split("</table>")[0]
+    assert "non vérifié" in section
+    verified = make_subscriber(email="real@example.org")
+    apply_report(
+        ours(analyse(forged.replace(b"victim@", b"real@")), sent_delivery(verified)), secret="x"
+    )
+    db.session.commit()
+    page = admin_client.get(f"/admin/subscribers/{verified.id}").get_data(as_text=True)
+    assert "non vérifié" not in page.split('id="bounces"')[1].split("</table>")[0]

@@ -104,6 +104,28 @@ def _unsubscribe_check(app: Flask) -> Check:
     )
 
 
+def _verp_check(config) -> Check:
+    """VERP is the recommended setup: only bounces tied to a message of ours change a status."""
+    domain = bounce_domain(config)
+    # What the MTA receiving mail for the bounce domain needs: "+" as the recipient delimiter,
+    # so that bounces+TOKEN@domain is delivered to the bounces mailbox.
+    record = (
+        f"Postfix: recipient_delimiter = +  (bounces@{domain} → the bounces mailbox); "
+        "Exim: local_part_suffix = +* with local_part_suffix_optional; "
+        "Dovecot/Sieve, OpenSMTPD: accept the + extension; "
+        f"DNS: MX {domain} → your mail server"
+    )
+    if config.get("VERP_ENABLED"):
+        detail = _("On: bounces go to bounces+…@%(domain)s.", domain=domain)
+        return Check("verp", "VERP", "ok", detail, record)
+    detail = _(
+        "Recommended: set VERP_ENABLED. Without it a bounce only counts when it quotes the "
+        "Message-ID of one of our letters; many servers quote none, and those bounces are "
+        "recorded as unverified and change nothing."
+    )
+    return Check("verp", "VERP", "warning", detail, record)
+
+
 def checklist(app: Flask) -> list[Check]:
     """Every check, in the order the page shows them."""
     config = app.config
@@ -142,17 +164,7 @@ def checklist(app: Flask) -> list[Check]:
         )
     )
     checks.append(_unsubscribe_check(app))
-    verp = bool(config.get("VERP_ENABLED"))
-    checks.append(
-        Check(
-            "verp",
-            "VERP",
-            "ok" if verp else "info",
-            _("On: bounces go to bounces+…@%(domain)s.", domain=bounce_domain(config))
-            if verp
-            else _("Off: bounces are matched by the address they quote (VERP_ENABLED)."),
-        )
-    )
+    checks.append(_verp_check(config))
     host = config.get("BOUNCE_IMAP_HOST")
     checks.append(
         Check(
