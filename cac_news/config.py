@@ -82,4 +82,6 @@ class Defaults:
     CONSENT_STORE_IP = False  # keep the confirming IP address with the consent record
     SUBSCRIBE_RATE_LIMIT = "5 per minute;30 per hour"
     MY_LINK_RATE_LIMIT = "5 per minute;20 per hour"
+    # Confirmation and "my link" mails one address may get per 24 h, whatever the client IP.
+    TRANSACTIONAL_DAILY_ALLOWANCE = 3
     CONFIRM_TOKEN_MAX_AGE = 7 * 24 * 3600

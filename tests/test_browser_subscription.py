@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from cac_news.extensions import db
 from cac_news.models import Subscriber
+from tests.engine_helpers import run_worker
 
 pytestmark = pytest.mark.browser
 
@@ -37,6 +38,7 @@ def test_subscribe_confirm_preferences_unsubscribe(app, page, smtp_server):
 
     subscriber = stored("ines.browser@example.org")
     assert subscriber.status == "pending" and subscriber.territory_code == "2A"
+    run_worker(app)  # the worker sends the confirmation the form queued
     [mail] = smtp_server.messages
     assert mail.rcpt_tos == ["ines.browser@example.org"]
 

@@ -10,12 +10,12 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from cac_news.audience import links, mail, suppression, tokens
+from cac_news.audience import outbox, suppression, tokens
 from cac_news.audience.emails import normalise_email
 from cac_news.audience.subscribers import check_profile
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
-from cac_news.models import ParticipationMode, Subscriber
+from cac_news.models import OutboxKind, ParticipationMode, Subscriber
 from cac_news.timeutil import utcnow
 
 CONSENT_VERSION = "2026-11-v1"
@@ -106,17 +106,9 @@ def request_subscription(email: str, profile: Profile, consent: bool) -> None:
         subscriber.set_status("pending", source="form", detail="subscription form")
         db.session.add(subscriber)
         db.session.commit()
-    if subscriber.status == "active":
-        mail.send(
-            email,
-            subscriber.language,
-            "already_subscribed",
-            email=email,
-            preferences_url=links.preferences_url(subscriber),
-        )
-        return
-    url = links.confirm_url(subscriber, profile.as_dict())
-    mail.send(email, profile.language, "confirm", email=email, confirm_url=url)
+    # The worker sends the confirmation (or "already subscribed") after this commit, within
+    # the daily allowance per address: no SMTP wait, no mail-bombing through the form.
+    outbox.queue(OutboxKind.SUBSCRIBE, email, profile.language, profile.as_dict())
 
 
 def confirm_subscription(token: str, ip: str | None = None) -> Subscriber:
@@ -143,17 +135,11 @@ def confirm_subscription(token: str, ip: str | None = None) -> Subscriber:
 
 
 def send_my_link(email: str) -> None:
-    """Mail the preferences link to a known address; do nothing visible otherwise."""
+    """Queue the preferences link for the worker; unknown addresses get nothing, unseen."""
     try:
         email = normalise_email(email)
     except ValidationError:
         raise
-    subscriber = find_by_email(email)
-    if subscriber is None:
-        return
-    mail.send(
-        email,
-        subscriber.language,
-        "my_link",
-        preferences_url=links.preferences_url(subscriber),
-    )
+    # Queued for any address: the worker drops unknown ones, so the answer and its timing
+    # say nothing about whether the address is known.
+    outbox.queue(OutboxKind.MY_LINK, email)

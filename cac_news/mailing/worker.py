@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from cac_news.audience import outbox
 from cac_news.extensions import db
 from cac_news.mailing import claims
 from cac_news.mailing.bounces.apply import record_smtp_rejection
@@ -136,6 +137,8 @@ class Worker:
             self.send_batch(newsletter_id, ids)
         for done in claims.finish_completed(utcnow()):
             self.progress(f"newsletter {done}: sent")
+        if outbox.send_due(self.config):  # the public forms' mails, queued by the requests
+            return True
         if ids:
             return True
         if until_idle and not claims.has_pending_work(utcnow()):

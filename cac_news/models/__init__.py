@@ -26,6 +26,7 @@ from cac_news.models.newsletter import (
     Newsletter,
     NewsletterSection,
 )
+from cac_news.models.outbox import OutboxKind, OutboxMail, OutboxStatus
 from cac_news.models.pilot import PILOT_ROLES, Pilot
 from cac_news.models.segment import (
     SUPPRESSION_REASONS,
@@ -37,6 +38,9 @@ from cac_news.models.segment import (
 from cac_news.models.territory import Territory
 
 __all__ = [
+    "OutboxKind",
+    "OutboxMail",
+    "OutboxStatus",
     "BOUNCE_KINDS",
     "Bounce",
     "DELIVERY_STATUSES",

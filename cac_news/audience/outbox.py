@@ -1,0 +1,149 @@
+"""The public forms' mails: queued by the request, sent by the worker, within an allowance.
+
+A form request only writes one row and commits, whatever the address and whatever the state
+of the SMTP server, so the page answers the same, in the same time. The worker then decides:
+an unknown address gets no "my link" mail, and no address gets more than
+TRANSACTIONAL_DAILY_ALLOWANCE mails (confirmation, "my link", re-confirmation invitation) in
+24 hours, whichever client addresses asked for them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import smtplib
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from cac_news.audience import links, mail
+from cac_news.extensions import db
+from cac_news.models import OutboxKind, OutboxMail, OutboxStatus, Subscriber
+from cac_news.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+DEFAULT_ALLOWANCE = 3
+MAX_ATTEMPTS = 5
+RETRY_SECONDS = 60
+BATCH = 20
+
+
+def allowance(config: Mapping) -> int:
+    """Mails one address may receive from the forms in 24 hours (TRANSACTIONAL_DAILY_ALLOWANCE)."""
+    try:
+        return max(0, int(config.get("TRANSACTIONAL_DAILY_ALLOWANCE", DEFAULT_ALLOWANCE)))
+    except (TypeError, ValueError):
+        return DEFAULT_ALLOWANCE
+
+
+def sent_today(email: str, now: datetime | None = None) -> int:
+    """How many form mails this address received in the last 24 hours."""
+    since = (now or utcnow()) - timedelta(days=1)
+    return db.session.scalar(
+        select(func.count(OutboxMail.id)).where(
+            OutboxMail.email == email,
+            OutboxMail.status == OutboxStatus.SENT,
+            OutboxMail.sent_at >= since,
+        )
+    )
+
+
+def within_allowance(email: str, config: Mapping, now: datetime | None = None) -> bool:
+    """The guard: whether one more form-triggered mail may go to this address today.
+
+    Any caller that mails an address on someone else's request (the public forms, a pilot's
+    re-confirmation invitation) asks this first and, past the allowance, sends nothing.
+    """
+    return sent_today(email, now) < allowance(config)
+
+
+def record_sent(email: str, kind: str, now: datetime | None = None) -> None:
+    """Count a mail sent outside the queue (e.g. an invitation) against the allowance."""
+    now = now or utcnow()
+    db.session.add(
+        OutboxMail(
+            kind=kind, email=email, status=OutboxStatus.SENT, sent_at=now, next_attempt_at=now
+        )
+    )
+
+
+def queue(kind: OutboxKind, email: str, language: str = "fr", payload: dict | None = None) -> None:
+    """Queue a request for the worker and commit: the same work whatever the address."""
+    db.session.add(
+        OutboxMail(kind=kind, email=email, language=language, payload=json.dumps(payload or {}))
+    )
+    db.session.commit()
+
+
+def send_due(config: Mapping, now: datetime | None = None, limit: int = BATCH) -> int:
+    """Send the queued requests that are due; return how many rows were handled.
+
+    Each row is committed on its own. On PostgreSQL rows are claimed with SKIP LOCKED, so
+    several workers share the queue; SQLite runs one worker (its lock file).
+    """
+    now = now or utcnow()
+    query = (
+        select(OutboxMail)
+        .where(OutboxMail.status == OutboxStatus.QUEUED, OutboxMail.next_attempt_at <= now)
+        .order_by(OutboxMail.id)
+        .limit(limit)
+    )
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = list(db.session.scalars(query))
+    for row in rows:
+        _handle(row, config, now)
+        db.session.commit()
+    return len(rows)
+
+
+def _handle(row: OutboxMail, config: Mapping, now: datetime) -> None:
+    """Turn one request into a mail, or into nothing."""
+    subscriber = db.session.scalar(select(Subscriber).where(Subscriber.email == row.email))
+    if subscriber is None and row.kind == OutboxKind.MY_LINK:
+        return _drop(row, "unknown address")
+    if subscriber is None:
+        return _drop(row, "no subscriber")  # the form creates one before queuing
+    if not within_allowance(row.email, config, now):
+        return _drop(row, "daily allowance reached")
+    try:
+        _send(row, subscriber)
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
+        row.status, row.note = OutboxStatus.FAILED, f"refused: {exc}"[:200]
+        return None
+    except (OSError, smtplib.SMTPException) as exc:  # server down or busy: try again later
+        row.attempts += 1
+        row.note = f"{type(exc).__name__}: {exc}"[:200]
+        if row.attempts >= MAX_ATTEMPTS:
+            row.status = OutboxStatus.FAILED
+        else:
+            row.next_attempt_at = now + timedelta(seconds=RETRY_SECONDS * 2**row.attempts)
+        log.warning("outbox %s: %s", row.id, row.note)
+        return None
+    row.status, row.sent_at = OutboxStatus.SENT, utcnow()
+    return None
+
+
+def _drop(row: OutboxMail, why: str) -> None:
+    """Nothing sent for this request."""
+    row.status, row.note = OutboxStatus.DROPPED, why
+
+
+def _send(row: OutboxMail, subscriber: Subscriber) -> None:
+    """Build and send the mail a request stands for."""
+    if row.kind == OutboxKind.MY_LINK:
+        url = links.preferences_url(subscriber)
+        mail.send(row.email, subscriber.language, "my_link", preferences_url=url)
+    elif subscriber.status == "active":
+        url = links.preferences_url(subscriber)
+        mail.send(
+            row.email,
+            subscriber.language,
+            "already_subscribed",
+            email=row.email,
+            preferences_url=url,
+        )
+    else:
+        url = links.confirm_url(subscriber, json.loads(row.payload or "{}"))
+        mail.send(row.email, row.language, "confirm", email=row.email, confirm_url=url)
