@@ -79,23 +79,28 @@ def queue(kind: OutboxKind, email: str, language: str = "fr", payload: dict | No
 def send_due(config: Mapping, now: datetime | None = None, limit: int = BATCH) -> int:
     """Send the queued requests that are due; return how many rows were handled.
 
-    Each row is committed on its own. On PostgreSQL rows are claimed with SKIP LOCKED, so
-    several workers share the queue; SQLite runs one worker (its lock file).
+    Each row is claimed and committed on its own: on PostgreSQL with SKIP LOCKED (the lock
+    lasts until that row's commit, so several workers never send one row twice); SQLite runs
+    one worker (its lock file).
     """
     now = now or utcnow()
     query = (
         select(OutboxMail)
         .where(OutboxMail.status == OutboxStatus.QUEUED, OutboxMail.next_attempt_at <= now)
         .order_by(OutboxMail.id)
-        .limit(limit)
+        .limit(1)
     )
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    rows = list(db.session.scalars(query))
-    for row in rows:
+    handled = 0
+    while handled < limit:
+        row = db.session.scalars(query).first()
+        if row is None:
+            break
         _handle(row, config, now)
         db.session.commit()
-    return len(rows)
+        handled += 1
+    return handled
 
 
 def _handle(row: OutboxMail, config: Mapping, now: datetime) -> None:
