@@ -196,3 +196,18 @@ def test_unverified_bounces_are_shown(app, admin_client, make_subscriber):
     db.session.commit()
     page = admin_client.get(f"/admin/subscribers/{verified.id}").get_data(as_text=True)
     assert "non vérifié" not in page.split('id="bounces"')[1].split("</table>")[0]
+
+
+def test_a_bounce_without_a_readable_recipient_is_recorded_not_guessed(
+    app, admin_client, make_subscriber
+):
+    """Recorded once (re-read by the next run), shown on the bounces page, for no one."""
+    make_subscriber(email="lettre@cac-news.test")  # the bounce's own To: never taken for it
+    raw = (DATA / "corpus" / "unreadable_recipient.eml").read_bytes()
+    for _ in range(2):
+        outcome = apply_report(analyse(raw), secret="x", source_ref="new/1.M1.host")
+        db.session.commit()
+        assert outcome.result == "unmatched" and outcome.changes == []
+    [bounce] = db.session.scalars(select(Bounce)).all()
+    assert (bounce.subscriber_id, bounce.recipient, bounce.matched_by) == (None, None, "unreadable")
+    assert "(destinataire illisible)" in admin_client.get("/admin/bounces/").get_data(as_text=True)

@@ -24,6 +24,7 @@ class BounceMatch(StrEnum):
     MESSAGE_ID = "message-id"
     SMTP_RCPT = "smtp-rcpt"  # the relay refused the recipient while our engine sent to it
     ADDRESS = "address"  # only the address matched: unverified, changes nothing
+    UNREADABLE = "unreadable"  # no recipient could be read: recorded, never guessed
 
 
 class Bounce(db.Model):

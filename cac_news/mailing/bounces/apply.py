@@ -176,6 +176,10 @@ def apply_report(
         # VERP named the delivery although the report quotes no address: use the stored one.
         subscriber = db.session.get(Subscriber, delivery.subscriber_id)
         failures = [Failure(subscriber.email, report.kind, report.status, report.diagnostic)]
+    if not failures:
+        outcome.recorded = _record_unreadable(report, now, source_ref)
+        outcome.note = report.problem or "bounce without a readable recipient"
+        return outcome
     for failure in failures:
         kind = "complaint" if report.kind == "complaint" else failure.kind
         if delivery is not None:
@@ -219,6 +223,39 @@ def apply_report(
     if outcome.matched:
         outcome.result = "matched"
     return outcome
+
+
+def _record_unreadable(report: BounceReport, now: datetime, source_ref: str | None) -> int:
+    """Keep a bounce whose recipient cannot be read, for the bounces page; never guess one.
+
+    Such a message stays in the mailbox and is read again by the next run: it is recorded once
+    per (message, Message-ID).
+    """
+    ref, message_id = _truncate(source_ref, 255), _truncate(report.message_id, 255)
+    found = db.session.scalar(
+        select(Bounce.id).where(
+            Bounce.matched_by == BounceMatch.UNREADABLE,
+            Bounce.source_ref == ref if ref else Bounce.source_ref.is_(None),
+            Bounce.original_message_id == message_id
+            if message_id
+            else Bounce.original_message_id.is_(None),
+        )
+    )
+    if found is not None or (ref is None and message_id is None):
+        return 0
+    db.session.add(
+        Bounce(
+            received_at=now,
+            kind=report.kind,
+            status_code=_truncate(report.status, 12),
+            diagnostic=_truncate(report.diagnostic or report.problem, DIAGNOSTIC_MAX),
+            original_message_id=message_id,
+            source_ref=ref,
+            matched_by=BounceMatch.UNREADABLE,
+            verified=False,
+        )
+    )
+    return 1
 
 
 def _subscriber_by_email(address: str) -> Subscriber | None:
