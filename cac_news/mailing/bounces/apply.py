@@ -70,7 +70,7 @@ class Outcome:
 ENGINE_MESSAGE_ID = re.compile(r"<?n\d+\.(\d+)\.[0-9a-f]{16}@[^>]+>?")
 
 
-def _match_delivery(
+def match_delivery(
     report: BounceReport, secret: str | bytes, verp: bool = True
 ) -> DeliveryMatch | None:
     """The delivery named by the report's VERP token, else by the original Message-ID.
@@ -166,7 +166,7 @@ def apply_report(
     now = now or utcnow()
     if report.kind in ("not_bounce", "malformed"):
         return Outcome(report.kind, report.kind, note=report.problem)
-    delivery = _match_delivery(report, secret, verp=bool(config.get("VERP_ENABLED")))
+    delivery = match_delivery(report, secret, verp=bool(config.get("VERP_ENABLED")))
     if delivery is None and is_foreign(report.message_id, sender_domains(config)):
         return Outcome(report.kind, "unmatched", note=f"not sent by this app: {report.message_id}")
     outcome = Outcome(report.kind, "unmatched")

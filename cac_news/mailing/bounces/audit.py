@@ -14,7 +14,7 @@ from sqlalchemy import select
 from cac_news.extensions import db
 from cac_news.models import Subscriber
 
-from .apply import Outcome, _match_delivery
+from .apply import Outcome, match_delivery
 from .parse import BounceReport
 
 KIND_OUT = {"malformed": "unreadable"}
@@ -56,7 +56,7 @@ def previewed(ref: str, report: BounceReport, config: Mapping) -> str:
     item = _base(ref, report, report.kind)
     item["matched"], item["action"] = "none", "nothing (not a bounce or unreadable)"
     if report.kind in ("hard", "soft", "complaint"):
-        delivery = _match_delivery(
+        delivery = match_delivery(
             report, config["SECRET_KEY"], verp=bool(config.get("VERP_ENABLED"))
         )
         if delivery is not None:
