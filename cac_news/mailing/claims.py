@@ -158,7 +158,11 @@ def release_unsent(worker: str, newsletter_id: int, now: datetime) -> int:
     status = db.session.scalar(select(N.c.status).where(N.c.id == newsletter_id))
     released = db.session.execute(
         update(D)
-        .where(D.c.claimed_by == worker, D.c.status == "sending")
+        .where(
+            D.c.claimed_by == worker,
+            D.c.status == "sending",
+            D.c.newsletter_id == newsletter_id,
+        )
         .values(
             status="cancelled" if status == "cancelled" else "queued",
             claimed_by=None,

@@ -27,6 +27,7 @@ from cac_news.models.newsletter import (
     NewsletterSection,
 )
 from cac_news.models.pilot import PILOT_ROLES, Pilot
+from cac_news.models.relay import RelayCircuit, RelayState
 from cac_news.models.segment import (
     SUPPRESSION_REASONS,
     Segment,
@@ -37,6 +38,8 @@ from cac_news.models.segment import (
 from cac_news.models.territory import Territory
 
 __all__ = [
+    "RelayCircuit",
+    "RelayState",
     "BOUNCE_KINDS",
     "Bounce",
     "DELIVERY_STATUSES",

@@ -1,0 +1,36 @@
+"""relays: the relay of each delivery, relay circuit state
+
+Revision ID: i17_01
+Revises: 0008
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "i17_01"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "relay_state",
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("circuit", sa.String(length=10), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("retry_at", sa.DateTime(), nullable=True),
+        sa.Column("last_error", sa.String(length=500), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_relay_state")),
+    )
+    with op.batch_alter_table("delivery", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("relay", sa.String(length=60), nullable=True))
+        batch_op.create_index("ix_delivery_relay_sent", ["relay", "sent_at"], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table("delivery", schema=None) as batch_op:
+        batch_op.drop_index("ix_delivery_relay_sent")
+        batch_op.drop_column("relay")
+    op.drop_table("relay_state")
