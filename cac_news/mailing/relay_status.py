@@ -64,9 +64,7 @@ class RelayView:
 def _count_since(relay: str, since: datetime) -> int:
     return int(
         db.session.scalar(
-            select(func.count(Delivery.id)).where(
-                Delivery.relay == relay, Delivery.sent_at > since
-            )
+            select(func.count(Delivery.id)).where(Delivery.relay == relay, Delivery.sent_at > since)
         )
         or 0
     )
