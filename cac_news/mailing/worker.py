@@ -9,15 +9,10 @@ bound both together to (SMTP connections over every relay) + COMMIT_EVERY.
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
-import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import IO
 
 from flask import current_app
@@ -36,48 +31,17 @@ from cac_news.mailing.relay_status import save_states, sent_times
 from cac_news.mailing.relays import SendSettings, is_domain_throttle
 from cac_news.mailing.sending import delivery_counts
 from cac_news.mailing.transport import DEFERRED, PERMANENT, SENT, SKIPPED, Job, SendResult
+from cac_news.mailing.worker_lock import WorkerRefused, make_worker_id, sqlite_lock
 from cac_news.models import Delivery, Newsletter, Subscriber
 from cac_news.timeutil import utcnow
 
+__all__ = ["Worker", "WorkerRefused", "sqlite_lock"]
 log = logging.getLogger(__name__)
 D = claims.D
 CHUNK = 20  # rows read (and subscriber statuses re-checked) just before they are sent
 COMMIT_EVERY = 20  # results written before a commit at the latest ...
 COMMIT_SECONDS = 0.2  # ... or after this long, whichever comes first
 TICK_SECONDS = 5.0  # housekeeping (scheduled starts, finished sends...) at least this often
-
-
-class WorkerRefused(RuntimeError):
-    """Another worker already delivers from this SQLite database."""
-
-
-def make_worker_id() -> str:
-    """host:pid:random, unique for each run of a worker."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def sqlite_lock(database: str | None, worker_id: str) -> IO | None:
-    """Hold an exclusive lock beside a SQLite database file; refuse a second worker.
-
-    flock() locks die with their process, so a worker killed by SIGKILL leaves no stale lock.
-    """
-    if not database or database == ":memory:":
-        return None
-    handle = Path(f"{database}.worker.lock").open("a+")  # noqa: SIM115 (held while running)
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip() or "unknown"
-        handle.close()
-        raise WorkerRefused(
-            f"another worker ({holder}) already delivers from {database}; SQLite supports "
-            "one worker: use PostgreSQL to run several"
-        ) from None
-    handle.truncate(0)
-    handle.write(worker_id)
-    handle.flush()
-    return handle
 
 
 def backoff(attempts: int, config) -> float:
