@@ -292,7 +292,7 @@ class Worker:
                     data,
                     key=(newsletter_id, row.id, row.attempts, message_id),
                 )
-            self.flush(force=True)
+            self.flush()  # skipped and waiting rows too, within COMMIT_SECONDS
         return True
 
     def record(self, job: Job, result: SendResult, relay: str | None) -> str:
