@@ -16,7 +16,7 @@ from cac_news.extensions import db
 from cac_news.mailing import sending
 from cac_news.mailing.relays import RelayConfigError, parse_relays
 from cac_news.mailing.worker import Worker
-from cac_news.models import Delivery, RelayState
+from cac_news.models import Delivery, RelayState, SmtpRelay
 from cac_news.timeutil import utcnow
 from tests.conftest import free_port
 from tests.engine_helpers import FAST, FaultyHandler, make_retries_due, run_worker, statuses
@@ -250,3 +250,51 @@ def test_bad_relay_settings_name_the_field(app, value, words):
         pytest.raises(RelayConfigError, match=words),
     ):
         parse_relays(value)
+
+
+def _relay_form(**fields) -> dict:
+    form = {"name": "gandi", "host": "mail.gandi.net", "port": "587", "tls": "starttls"}
+    form.update({"username": "lettre@cac.example", "connections": "1", "rate": "0"})
+    form.update({"hourly": "0", "daily": "0", "weight": "1", **fields})
+    return form
+
+
+def test_admin_enters_a_relay_and_its_password_never_comes_back(app, admin_client):
+    response = admin_client.post("/admin/relays", data=_relay_form(password="Tr3s-secret"))
+    assert response.status_code == 302
+    row = db.session.scalar(select(SmtpRelay))
+    assert row.password == "Tr3s-secret" and row.tls == "starttls"
+    listing = admin_client.get("/admin/relays").get_data(True)
+    edit = admin_client.get(f"/admin/relays/{row.id}/edit").get_data(True)
+    assert "mail.gandi.net:587" in listing
+    assert "Tr3s-secret" not in listing and "Tr3s-secret" not in edit
+    # Saving the form again with the password left empty keeps the stored one.
+    admin_client.post(f"/admin/relays/{row.id}/edit", data=_relay_form(port="2525"))
+    db.session.expire_all()
+    assert row.port == 2525 and row.password == "Tr3s-secret"
+
+
+def test_a_bad_relay_field_is_named_and_nothing_is_stored(app, admin_client):
+    page = admin_client.post("/admin/relays", data=_relay_form(hourly="beaucoup"))
+    assert page.status_code == 200
+    assert "hourly" in page.get_data(True)
+    assert db.session.scalar(select(SmtpRelay)) is None
+
+
+def test_the_worker_sends_through_the_relays_entered_by_admins(
+    app, admin_client, make_subscriber, make_newsletter
+):
+    emails = _audience(make_subscriber, 5)
+    handler = FaultyHandler()
+    controller = _server(handler)
+    try:
+        port = str(controller.port)
+        form = _relay_form(name="saisi", host="127.0.0.1", port=port, tls="none", username="")
+        assert admin_client.post("/admin/relays", data=form).status_code == 302
+        newsletter = make_newsletter()
+        sending.start_send(newsletter)
+        run_worker(app, MAIL_PORT=free_port(), DOMAIN_RATES={})  # MAIL_* points nowhere
+    finally:
+        controller.stop()
+    assert _received(handler) == Counter(emails)
+    assert set(db.session.scalars(select(Delivery.relay))) == {"saisi"}

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from cac_news.extensions import db
-from cac_news.mailing.relays import Relay, relays_from_config
+from cac_news.mailing.relay_store import load_relays
+from cac_news.mailing.relays import Relay
 from cac_news.models import Delivery, RelayCircuit, RelayState
 from cac_news.timeutil import utcnow
 
@@ -72,7 +73,7 @@ def _count_since(relay: str, since: datetime) -> int:
 
 def relay_overview(config: Mapping, relays: list[Relay] | None = None) -> list[RelayView]:
     """Every configured relay with its circuit state and the messages of the last hour/day."""
-    relays = relays if relays is not None else relays_from_config(config)
+    relays = relays if relays is not None else load_relays(config)
     states = {state.name: state for state in db.session.scalars(select(RelayState))}
     now = utcnow()
     views = []

@@ -230,12 +230,15 @@ class SendSettings:
     domain_rates: Mapping[str, float] = field(default_factory=dict)
 
     @classmethod
-    def from_config(cls, config: Mapping) -> SendSettings:
-        """Read and check the settings; RelayConfigError names a bad relay field."""
+    def from_config(cls, config: Mapping, relays: list[Relay] | None = None) -> SendSettings:
+        """Read and check the settings; RelayConfigError names a bad relay field.
+
+        ``relays``: the relays in force when they come from elsewhere (the admin's table).
+        """
         from cac_news.mailing.pacing import parse_domain_rates
 
         return cls(
-            relays=tuple(relays_from_config(config)),
+            relays=tuple(relays if relays is not None else relays_from_config(config)),
             batch_size=int(config.get("SEND_BATCH_SIZE", 100)),
             max_attempts=int(config.get("SEND_MAX_ATTEMPTS", 6)),
             retry_delay=float(config.get("SEND_RETRY_DELAY", 60)),

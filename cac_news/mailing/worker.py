@@ -28,6 +28,7 @@ from cac_news.mailing.mailer import NewsletterMailer
 from cac_news.mailing.pacing import DomainPacer
 from cac_news.mailing.relay_pool import RelayPool
 from cac_news.mailing.relay_status import save_states, sent_times
+from cac_news.mailing.relay_store import load_relays
 from cac_news.mailing.relays import SendSettings, is_domain_throttle
 from cac_news.mailing.sending import delivery_counts
 from cac_news.mailing.transport import DEFERRED, PERMANENT, SENT, SKIPPED, Job, SendResult
@@ -60,7 +61,7 @@ class Worker:
         totals: bool = False,
     ) -> None:
         self.config = config or current_app.config
-        self.settings = SendSettings.from_config(self.config)
+        self.settings = SendSettings.from_config(self.config, load_relays(self.config))
         self.id = make_worker_id()
         self.progress = progress or (lambda line: log.info(line))
         self.stopping = threading.Event()

@@ -27,7 +27,7 @@ from cac_news.models.newsletter import (
     NewsletterSection,
 )
 from cac_news.models.pilot import PILOT_ROLES, Pilot
-from cac_news.models.relay import RelayCircuit, RelayState
+from cac_news.models.relay import RelayCircuit, RelayState, SmtpRelay
 from cac_news.models.segment import (
     SUPPRESSION_REASONS,
     Segment,
@@ -40,6 +40,7 @@ from cac_news.models.territory import Territory
 __all__ = [
     "RelayCircuit",
     "RelayState",
+    "SmtpRelay",
     "BOUNCE_KINDS",
     "Bounce",
     "DELIVERY_STATUSES",

@@ -31,3 +31,26 @@ class RelayState(db.Model):
     retry_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(String(500), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SmtpRelay(db.Model):
+    """A relay an admin entered in /admin/relays; when any exists, they replace SMTP_RELAYS.
+
+    The password is kept as given (the worker must log in with it) and is never rendered.
+    """
+
+    __tablename__ = "smtp_relay"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    host: Mapped[str] = mapped_column(String(255))
+    port: Mapped[int]
+    tls: Mapped[str] = mapped_column(String(10), default="none")
+    username: Mapped[str | None] = mapped_column(String(254))
+    password: Mapped[str | None] = mapped_column(String(255))
+    connections: Mapped[int] = mapped_column(default=2)
+    rate: Mapped[float] = mapped_column(default=0.0)
+    hourly: Mapped[int] = mapped_column(default=0)
+    daily: Mapped[int] = mapped_column(default=0)
+    weight: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

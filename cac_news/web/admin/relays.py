@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from cac_news.auth import admin_required
+from cac_news.extensions import db
+from cac_news.forms.admin import ConfirmForm
+from cac_news.forms.relays import RelayForm
 from cac_news.mailing.relay_status import relay_overview
+from cac_news.mailing.relay_store import delete_relay, save_relay, stored_relays
 from cac_news.mailing.relays import RelayConfigError
+from cac_news.models import SmtpRelay
 from cac_news.web.admin import bp
 
 
@@ -19,9 +25,51 @@ def relay_states():
         return [], str(exc)
 
 
-@bp.get("/relays")
+def _save(form: RelayForm, row: SmtpRelay | None) -> bool:
+    """Store the submitted relay; False (and the error flashed) when a field is wrong."""
+    try:
+        save_relay(form.fields_dict(), row)
+    except RelayConfigError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return False
+    return True
+
+
+@bp.route("/relays", methods=["GET", "POST"])
 @admin_required
 def relays():
-    """Every relay: host, TLS, connections, rate, quotas used, circuit state."""
-    views, error = relay_states()
-    return render_template("admin/relays/list.html", views=views, error=error)
+    """Every relay in force with its state; the relays admins entered, and a form to add one."""
+    form = RelayForm()
+    if form.validate_on_submit() and _save(form, None):
+        flash(_("Relay “%(name)s” saved.", name=form.name.data), "success")
+        return redirect(url_for("admin.relays"))
+    return render_template(
+        "admin/relays/list.html",
+        stored=stored_relays(),
+        form=form,
+        delete_form=ConfirmForm(),
+    )
+
+
+@bp.route("/relays/<int:relay_id>/edit", methods=["GET", "POST"])
+@admin_required
+def relay_edit(relay_id: int):
+    """Change a relay; an empty password keeps the stored one (never shown)."""
+    row = db.session.get(SmtpRelay, relay_id) or abort(404)
+    form = RelayForm(obj=row)
+    if form.validate_on_submit() and _save(form, row):
+        flash(_("Changes saved."), "success")
+        return redirect(url_for("admin.relays"))
+    return render_template("admin/relays/form.html", form=form, row=row)
+
+
+@bp.post("/relays/<int:relay_id>/delete")
+@admin_required
+def relay_delete(relay_id: int):
+    """Forget a relay entered here."""
+    row = db.session.get(SmtpRelay, relay_id) or abort(404)
+    if ConfirmForm().validate_on_submit():
+        delete_relay(row)
+        flash(_("Relay deleted."), "success")
+    return redirect(url_for("admin.relays"))
