@@ -298,3 +298,32 @@ def test_the_worker_sends_through_the_relays_entered_by_admins(
         controller.stop()
     assert _received(handler) == Counter(emails)
     assert set(db.session.scalars(select(Delivery.relay))) == {"saisi"}
+
+
+def test_a_failing_result_callback_stops_the_pool_without_hanging(app):
+    from cac_news.mailing.relay_pool import RelayPool
+    from cac_news.mailing.relays import SendSettings
+    from cac_news.mailing.transport import Job
+
+    handler = FaultyHandler()
+    controller = _server(handler)
+    settings = SendSettings.from_config({"SMTP_RELAYS": [_relay("r", controller, connections=2)]})
+    pool = RelayPool(settings, {}, unrecorded=1)  # few permits: senders soon wait for them
+    seen = []
+
+    def on_result(job, result, relay):
+        seen.append(result)
+        if len(seen) == 3:
+            raise RuntimeError("database down")
+
+    jobs = (
+        Job("lettre@example.org", f"r{i}@example.org", b"Subject: x\r\n\r\nx\r\n")
+        for i in range(50)
+    )
+    try:
+        with pytest.raises(RuntimeError, match="database down"):
+            pool.send_all(jobs, on_result)
+    finally:
+        pool.close()
+        controller.stop()
+    assert len(handler.messages) < 50 and all(r.ok for r in seen)

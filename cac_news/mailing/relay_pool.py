@@ -122,7 +122,8 @@ class RelayPool:
         self.settings = settings
         self.clock = clock or utcnow
         self.lanes = [Lane(relay, base_config, settings) for relay in settings.relays]
-        self.permits = threading.Semaphore(sum(r.connections for r in settings.relays) + unrecorded)
+        self.permit_count = sum(r.connections for r in settings.relays) + unrecorded
+        self.permits = threading.Semaphore(self.permit_count)
         self._stop = threading.Event()
 
     def close(self) -> None:
@@ -173,6 +174,7 @@ class RelayPool:
     def send_all(self, jobs: Iterable, on_result: Callable) -> None:
         """Send every job; ``on_result`` runs in the calling thread (it may use the session)."""
         self._stop.clear()
+        self.permits = threading.Semaphore(self.permit_count)  # results of a past run: written
         results: queue.SimpleQueue = queue.SimpleQueue()
         rerouted: deque = deque()
         tried: dict[int, set[str]] = {}
@@ -185,9 +187,17 @@ class RelayPool:
         for thread in threads:
             thread.start()
 
+        failed = []  # on_result raised: nothing more is reported in this run
+
         def report(job, result: SendResult, relay: str | None) -> None:
             tried.pop(id(job), None)
-            on_result(job, result, relay)
+            if failed:
+                return
+            try:
+                on_result(job, result, relay)
+            except BaseException:
+                failed.append(True)
+                raise
 
         def drain(timeout: float | None = None) -> None:
             nonlocal in_flight
@@ -247,7 +257,9 @@ class RelayPool:
                 if in_flight:
                     drain(timeout=0.05)
         except BaseException:
-            self._stop.set()
+            self._stop.set()  # what is still queued comes back as skipped
+            if failed:  # nothing more is recorded: free the senders waiting for a permit
+                self.permits.release(self.permit_count + len(threads))
             raise
         finally:
             for lane in self.lanes:
