@@ -149,6 +149,7 @@ class Worker:
     def send_stream(self) -> bool:
         """Claim and send batch after batch over the relays; True when anything was claimed."""
         self.counts: dict[int, dict[str, int]] = {}
+        self._held = 0  # permits of an earlier run are void: the pool starts afresh
         self._since = self._lease = time.monotonic()
         self.sender.load_quotas(sent_times)
 
@@ -192,6 +193,8 @@ class Worker:
             if not ids:
                 return
             self.counts.setdefault(newsletter_id, {})
+            if self.totals:
+                self._show_totals(newsletter_id)  # a terminal's progress bar, once a second
             try:
                 mailer = self.mailer(newsletter_id)
             except ValueError as exc:
