@@ -172,7 +172,7 @@ class Worker:
                 claims.release_unsent(self.id, newsletter_id, utcnow())
         for newsletter_id, tally in self.counts.items():
             if self.totals:
-                self._show_totals(newsletter_id)
+                self._show_totals(newsletter_id, force=True)  # where the run left it
                 continue
             self.progress(
                 f"newsletter {newsletter_id}: {tally.get('sent', 0)} sent, "
@@ -203,9 +203,9 @@ class Worker:
             if not (yield from self._jobs(newsletter_id, ids, mailer)):
                 return  # paused, cancelled or stopping: the rest is given back at the end
 
-    def _show_totals(self, newsletter_id: int) -> None:
+    def _show_totals(self, newsletter_id: int, force: bool = False) -> None:
         """A progress bar of the whole send (one GROUP BY, at most once a second)."""
-        if time.monotonic() - self._shown < 1:
+        if not force and time.monotonic() - self._shown < 1:
             return
         self._shown = time.monotonic()
         counts = delivery_counts(newsletter_id)
