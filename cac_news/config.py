@@ -34,6 +34,14 @@ class Defaults:
     SEND_RETRY_DELAY = 60  # seconds before the first retry; doubles on each attempt
     SEND_RETRY_MAX_DELAY = 6 * 3600
     SEND_PAUSE_AFTER_ERRORS = 20  # errors in a row after which a newsletter pauses itself
+    # Several relays: a list of dicts (or its JSON in CAC_NEWS_SMTP_RELAYS) with name, host,
+    # port, tls (none|starttls|ssl), username, password, connections, rate (per second),
+    # hourly, daily (quotas, 0 = none), weight. Unset: the MAIL_* relay alone.
+    SMTP_RELAYS: list | str | None = None
+    RELAY_FAILURES = 3  # relay failures in a row that take a relay out of service...
+    RELAY_RETRY_SECONDS = 60  # ... until it is tried again after this long
+    # Messages per minute per destination domain; None: mailing.pacing.DEFAULT_DOMAIN_RATES.
+    DOMAIN_RATES: dict | str | None = None
     LEASE_SECONDS = 120  # a claim held by a worker that stops renewing it is taken over
     WORKER_POLL_SECONDS = 2.0  # idle worker's wait between looks at the queue
     LIST_ID: str | None = None  # "Name <slug.domain>"; derived from MAIL_FROM when unset

@@ -23,6 +23,15 @@ SITE_URL = "https://lettre.example.org"
 # Delivery: messages per second (0 = unlimited) and SMTP connections per worker.
 # SEND_RATE = 10
 # SEND_CONCURRENCY = 2
+# Several relays instead (README, "Delivery"); /admin/relays can replace this list.
+# SMTP_RELAYS = [
+#     {"name": "ovh", "host": "ssl0.ovh.net", "tls": "ssl", "username": "lettre@example.org",
+#      "password": "...", "connections": 2, "hourly": 200, "daily": 2000, "weight": 1},
+#     {"name": "postfix", "host": "mail.example.org", "port": 587, "tls": "starttls",
+#      "connections": 4, "rate": 20, "weight": 3},
+# ]
+# Messages per minute per destination domain (unset: conservative defaults; {}: off).
+# DOMAIN_RATES = {"orange.fr,wanadoo.fr": 30, "free.fr": 60, "gmail.com": 300}
 
 # Optional DKIM signing in the app (off by default). Signing at the MTA (OpenDKIM, rspamd)
 # is cheaper: RSA-2048 signing here costs about 10 ms a message.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, exists, or_, select, update
+from sqlalchemy import and_, bindparam, exists, or_, select, union_all, update
 
 from cac_news.extensions import db
 from cac_news.models import PENDING_STATUSES, Delivery, Newsletter
@@ -110,7 +110,7 @@ def claim(worker: str, limit: int, lease_seconds: float, now: datetime) -> tuple
             ids = list(
                 db.session.scalars(
                     update(D)
-                    .where(D.c.id.in_(due.scalar_subquery()))
+                    .where(D.c.id.in_(_due_sqlite(newsletter_id, now, limit)))
                     .values(**claimed)
                     .returning(D.c.id)
                 )
@@ -119,6 +119,29 @@ def claim(worker: str, limit: int, lease_seconds: float, now: datetime) -> tuple
         if ids:
             return newsletter_id, sorted(ids)
     return None, []
+
+
+def _due_sqlite(newsletter_id: int, now: datetime, limit: int):
+    """Due ids as three walks of ix_delivery_claim, each stopping at ``limit``.
+
+    One OR over the statuses made SQLite read every row of the newsletter and sort them at
+    each claim (35 ms a claim at 100,000 recipients, with the connections waiting); one
+    status at a time reads the index alone and stops after ``limit`` rows. Expired claims
+    first (a dead worker's rows), then queued, then retries, each oldest first.
+    """
+    mine = D.c.newsletter_id == newsletter_id
+    parts = [
+        select(D.c.id).where(mine, D.c.status == "sending", D.c.lease_until < now).limit(limit),
+        *(
+            select(D.c.id)
+            .where(mine, D.c.status == status, D.c.next_attempt_at <= now)
+            .order_by(D.c.next_attempt_at, D.c.id)
+            .limit(limit)
+            for status in ("queued", "retrying")
+        ),
+    ]
+    every = union_all(*(select(part.subquery().c.id) for part in parts)).subquery()
+    return select(every.c.id).limit(limit).scalar_subquery()
 
 
 def renew_lease(worker: str, lease_seconds: float, now: datetime) -> None:
@@ -158,7 +181,11 @@ def release_unsent(worker: str, newsletter_id: int, now: datetime) -> int:
     status = db.session.scalar(select(N.c.status).where(N.c.id == newsletter_id))
     released = db.session.execute(
         update(D)
-        .where(D.c.claimed_by == worker, D.c.status == "sending")
+        .where(
+            D.c.claimed_by == worker,
+            D.c.status == "sending",
+            D.c.newsletter_id == newsletter_id,
+        )
         .values(
             status="cancelled" if status == "cancelled" else "queued",
             claimed_by=None,

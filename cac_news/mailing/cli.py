@@ -94,7 +94,13 @@ def worker_command(until_idle: bool) -> None:
         # A terminal gets one line rewritten in place; logs get a line per batch.
         click.echo(f"\r\033[K{line}" if tty else line, nl=not tty)
 
-    worker = Worker(progress=progress, totals=tty)
+    from cac_news.mailing.pacing import DomainRatesError
+    from cac_news.mailing.relays import RelayConfigError
+
+    try:
+        worker = Worker(progress=progress, totals=tty)
+    except (RelayConfigError, DomainRatesError) as exc:
+        raise click.ClickException(str(exc)) from exc
     previous = signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     try:
         worker.run(until_idle=until_idle)

@@ -12,6 +12,7 @@ from typing import Any
 from cac_news.mailing.smtp import open_connection
 
 SENT, TEMPORARY, PERMANENT, SKIPPED = "sent", "temporary", "permanent", "skipped"
+DEFERRED = "deferred"  # not tried: no relay may take it now (quota, circuit); ``retry_after``
 LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
@@ -24,6 +25,7 @@ class SendResult:
     text: str = ""
     stage: str = ""  # connect | mail | rcpt | data | message | internal
     at_rcpt: bool = False  # a permanent refusal of the recipient, for the bounce policy
+    retry_after: float = 0.0  # DEFERRED: seconds before a relay may take it
 
     @property
     def ok(self) -> bool:

@@ -1,17 +1,18 @@
-"""The delivery worker: claim due deliveries, send them over persistent connections, record
-each result promptly (a crash re-sends at most the messages in flight), repeat."""
+"""The delivery worker: claim due deliveries, send them over the relays' persistent
+connections, record each result promptly, repeat.
+
+Claims are made while the previous batch is still on the wire (one stream of jobs per loop
+tick), so the connections never wait for the database. A SIGKILL re-sends at most the
+messages on the wire plus those whose result is not yet written: the relay pool's permits
+bound both together to (SMTP connections over every relay) + COMMIT_EVERY.
+"""
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
-import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import IO
 
 from flask import current_app
@@ -25,50 +26,24 @@ from cac_news.mailing import claims
 from cac_news.mailing.bounces.apply import record_smtp_rejection
 from cac_news.mailing.bounces.verp import envelope_for_delivery
 from cac_news.mailing.mailer import NewsletterMailer
-from cac_news.mailing.parallel import ParallelSender
+from cac_news.mailing.pacing import DomainPacer
+from cac_news.mailing.relay_pool import RelayPool
+from cac_news.mailing.relay_status import save_states, sent_times
+from cac_news.mailing.relay_store import load_relays
+from cac_news.mailing.relays import SendSettings, is_domain_throttle
 from cac_news.mailing.sending import delivery_counts
-from cac_news.mailing.transport import PERMANENT, SENT, SKIPPED, Job, SendResult
+from cac_news.mailing.transport import DEFERRED, PERMANENT, SENT, SKIPPED, Job, SendResult
+from cac_news.mailing.worker_lock import WorkerRefused, make_worker_id, sqlite_lock
 from cac_news.models import Delivery, Newsletter, Subscriber
 from cac_news.timeutil import utcnow
 
+__all__ = ["Worker", "WorkerRefused", "sqlite_lock"]
 log = logging.getLogger(__name__)
 D = claims.D
 CHUNK = 20  # rows read (and subscriber statuses re-checked) just before they are sent
 COMMIT_EVERY = 20  # results written before a commit at the latest ...
 COMMIT_SECONDS = 0.2  # ... or after this long, whichever comes first
-
-
-class WorkerRefused(RuntimeError):
-    """Another worker already delivers from this SQLite database."""
-
-
-def make_worker_id() -> str:
-    """host:pid:random, unique for each run of a worker."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def sqlite_lock(database: str | None, worker_id: str) -> IO | None:
-    """Hold an exclusive lock beside a SQLite database file; refuse a second worker.
-
-    flock() locks die with their process, so a worker killed by SIGKILL leaves no stale lock.
-    """
-    if not database or database == ":memory:":
-        return None
-    handle = Path(f"{database}.worker.lock").open("a+")  # noqa: SIM115 (held while running)
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip() or "unknown"
-        handle.close()
-        raise WorkerRefused(
-            f"another worker ({holder}) already delivers from {database}; SQLite supports "
-            "one worker: use PostgreSQL to run several"
-        ) from None
-    handle.truncate(0)
-    handle.write(worker_id)
-    handle.flush()
-    return handle
+TICK_SECONDS = 5.0  # housekeeping (scheduled starts, finished sends...) at least this often
 
 
 def backoff(attempts: int, config) -> float:
@@ -78,7 +53,7 @@ def backoff(attempts: int, config) -> float:
 
 
 class Worker:
-    """One worker process's state: its id, its SMTP connections, its mailers."""
+    """One worker process's state: its id, its relays and connections, its mailers."""
 
     def __init__(
         self,
@@ -87,15 +62,31 @@ class Worker:
         totals: bool = False,
     ) -> None:
         self.config = config or current_app.config
+        self.settings = SendSettings.from_config(self.config, load_relays(self.config))
         self.id = make_worker_id()
         self.progress = progress or (lambda line: log.info(line))
         self.stopping = threading.Event()
-        self.sender = ParallelSender(self.config)
+        self.sender = RelayPool(self.settings, self.config, unrecorded=COMMIT_EVERY)
+        self.pacer = DomainPacer(self.settings.domain_rates)
         self.mailers: dict[int, NewsletterMailer] = {}
         self.errors: dict[int, int] = {}
         self._lock: IO | None = None
         self.totals = totals  # a terminal: show the whole send's progress, once a second
         self._shown = 0.0
+        self._ticked = 0.0
+        self.results: list[tuple[int, dict]] = []
+        self.rejections: list[tuple[int, int, SendResult]] = []
+        self._held = 0  # results written to self.results that hold a relay-pool permit
+        self._since = self._lease = time.monotonic()
+        # Called once per loop tick (and every TICK_SECONDS during a long send), each with
+        # the current time: other features add their periodic jobs here.
+        self.tick_tasks: list[Callable[[object], object]] = [
+            claims.start_due_scheduled,
+            claims.release_expired,
+            self._finish_completed,
+            self._send_outbox,
+        ]
+        self._outbox_sent = 0
 
     def stop(self) -> None:
         """Finish the messages in flight, give back the rest, and return (SIGTERM)."""
@@ -106,7 +97,7 @@ class Worker:
         """Deliver until stopped (or, with until_idle, until nothing is due)."""
         if db.engine.dialect.name == "sqlite":
             self._lock = sqlite_lock(db.engine.url.database, self.id)
-        poll = float(self.config["WORKER_POLL_SECONDS"])
+        poll = self.settings.poll_seconds
         try:
             while not self.stopping.is_set():
                 try:
@@ -124,32 +115,37 @@ class Worker:
             if self._lock is not None:
                 self._lock.close()
 
-    def _step(self, until_idle: bool) -> bool:
-        """One look at the queue: send a batch, or wait; False when it is time to exit."""
-        poll = float(self.config["WORKER_POLL_SECONDS"])
-        now = utcnow()
-        claims.start_due_scheduled(now)
-        claims.release_expired(now)
-        newsletter_id, ids = claims.claim(
-            self.id, int(self.config["SEND_BATCH_SIZE"]), self.lease_seconds, now
-        )
-        if ids:
-            self.send_batch(newsletter_id, ids)
-        for done in claims.finish_completed(utcnow()):
+    def tick(self) -> None:
+        """Run the periodic tasks."""
+        self._ticked = time.monotonic()
+        for task in self.tick_tasks:
+            task(utcnow())
+
+    def _send_outbox(self, now) -> None:
+        # The public forms' mails, queued by the requests, go out even during a long send.
+        self._outbox_sent += outbox.send_due(self.config, now)
+
+    def _finish_completed(self, now) -> None:
+        for done in claims.finish_completed(now):
             self.progress(f"newsletter {done}: sent")
-        if outbox.send_due(self.config):  # the public forms' mails, queued by the requests
-            return True
-        if ids:
+
+    def _step(self, until_idle: bool) -> bool:
+        """One loop tick: housekeeping, then send while anything is due; False to exit."""
+        self._outbox_sent = 0
+        self.tick()
+        sent_any = self.send_stream()
+        self.tick()
+        if sent_any or self._outbox_sent:
             return True
         if until_idle and not claims.has_pending_work(utcnow()):
             return False
-        self.stopping.wait(poll)
+        self.stopping.wait(self.settings.poll_seconds)
         return True
 
     @property
     def lease_seconds(self) -> float:
         """How long a claim holds without renewal."""
-        return float(self.config["LEASE_SECONDS"])
+        return self.settings.lease_seconds
 
     def mailer(self, newsletter_id: int) -> NewsletterMailer:
         """The newsletter's mailer, built once per worker run."""
@@ -158,43 +154,66 @@ class Worker:
             self.mailers[newsletter_id] = NewsletterMailer(newsletter, self.config)
         return self.mailers[newsletter_id]
 
-    def send_batch(self, newsletter_id: int, ids: list[int]) -> None:
-        """Send one claimed batch, recording each result; give back what was not tried."""
-        try:
-            mailer = self.mailer(newsletter_id)
-        except ValueError as exc:
-            claims.pause_for_errors(newsletter_id, 0, f"{exc}")
-            claims.release_unsent(self.id, newsletter_id, utcnow())
-            return
-        self.results: list[tuple[int, dict]] = []
-        self.rejections: list[tuple[int, int, SendResult]] = []
+    def send_stream(self) -> bool:
+        """Claim and send batch after batch over the relays; True when anything was claimed."""
+        self.counts: dict[int, dict[str, int]] = {}
+        self._held = 0  # permits of an earlier run are void: the pool starts afresh
         self._since = self._lease = time.monotonic()
-        counts = {"sent": 0, "retrying": 0, "failed": 0, "skipped": 0}
+        self.sender.load_quotas(sent_times)
 
-        def on_result(job: Job, result: SendResult) -> None:
+        def on_result(job: Job, result: SendResult, relay: str | None) -> None:
             if result.status == SKIPPED:
                 return  # never tried: given back by release_unsent below
-            status = self.record(newsletter_id, job.key, result)
-            counts[status] = counts.get(status, 0) + 1
+            if relay is not None:
+                self._held += 1
+            newsletter_id = job.key[0]
+            status = self.record(job, result, relay)
+            tally = self.counts[newsletter_id]
+            tally[status] = tally.get(status, 0) + 1
             self.flush()
 
-        jobs = self._jobs(newsletter_id, ids, mailer, counts)
         try:
-            self.sender.send_all(jobs, on_result)
+            self.sender.send_all(self._stream(), on_result)
         finally:
             self.flush(force=True)
-            claims.release_unsent(self.id, newsletter_id, utcnow())
-        if self.totals:
-            self._show_totals(newsletter_id)
-            return
-        self.progress(
-            f"newsletter {newsletter_id}: {counts['sent']} sent, {counts['retrying']} to retry, "
-            f"{counts['failed']} failed, {counts['skipped']} skipped"
-        )
+            for newsletter_id in self.counts:
+                claims.release_unsent(self.id, newsletter_id, utcnow())
+        for newsletter_id, tally in self.counts.items():
+            if self.totals:
+                self._show_totals(newsletter_id, force=True)  # where the run left it
+                continue
+            self.progress(
+                f"newsletter {newsletter_id}: {tally.get('sent', 0)} sent, "
+                f"{tally.get('retrying', 0)} to retry, {tally.get('failed', 0)} failed, "
+                f"{tally.get('skipped', 0)} skipped, {tally.get('queued', 0)} waiting"
+            )
+        return bool(self.counts)
 
-    def _show_totals(self, newsletter_id: int) -> None:
+    def _stream(self) -> Iterator[Job]:
+        """Jobs of one claimed batch after another until nothing is due or the send stops."""
+        while not self.stopping.is_set():
+            if time.monotonic() - self._ticked > TICK_SECONDS:
+                self.flush(force=True)
+                self.tick()
+            newsletter_id, ids = claims.claim(
+                self.id, self.settings.batch_size, self.lease_seconds, utcnow()
+            )
+            if not ids:
+                return
+            self.counts.setdefault(newsletter_id, {})
+            if self.totals:
+                self._show_totals(newsletter_id)  # a terminal's progress bar, once a second
+            try:
+                mailer = self.mailer(newsletter_id)
+            except ValueError as exc:
+                claims.pause_for_errors(newsletter_id, 0, f"{exc}")
+                return
+            if not (yield from self._jobs(newsletter_id, ids, mailer)):
+                return  # paused, cancelled or stopping: the rest is given back at the end
+
+    def _show_totals(self, newsletter_id: int, force: bool = False) -> None:
         """A progress bar of the whole send (one GROUP BY, at most once a second)."""
-        if time.monotonic() - self._shown < 1:
+        if not force and time.monotonic() - self._shown < 1:
             return
         self._shown = time.monotonic()
         counts = delivery_counts(newsletter_id)
@@ -219,25 +238,33 @@ class Worker:
         if not (force or due):
             return
         stamp = utcnow()
-        claims.set_results(self.id, self.results, stamp)
+        if self.results:
+            claims.set_results(self.id, self.results, stamp)
         for newsletter_id, delivery_id, result in self.rejections:
             record_rejection(newsletter_id, delivery_id, result, stamp, self.config)
         if now - self._lease > self.lease_seconds / 3:
             claims.renew_lease(self.id, self.lease_seconds, stamp)
             self._lease = now
+        save_states(self.sender.states(), stamp)
         db.session.commit()
+        self.sender.recorded(self._held)
+        self._held = 0
         self.results.clear()
         self.rejections.clear()
         self._since = now
 
-    def _jobs(self, newsletter_id, ids, mailer, counts) -> Iterator[Job]:
-        """Jobs in small chunks, re-reading subscriber and newsletter status just before."""
+    def _jobs(self, newsletter_id, ids, mailer):
+        """Jobs in small chunks, re-reading subscriber and newsletter status just before.
+
+        Returns False when the newsletter stopped sending (or the worker is stopping).
+        """
+        counts = self.counts[newsletter_id]
         for start in range(0, len(ids), CHUNK):
             status = db.session.scalar(
                 select(Newsletter.status).where(Newsletter.id == newsletter_id)
             )
             if status != "sending" or self.stopping.is_set():
-                return
+                return False
             rows = db.session.execute(
                 select(
                     D.c.id, D.c.email, D.c.name, D.c.attempts, D.c.subscriber_id,
@@ -253,7 +280,13 @@ class Worker:
                 if row.subscriber_id is None or row.status != "active" or not row.email:
                     # Unsubscribed, bounced or erased since the send started: nothing more.
                     self.results.append((row.id, {"status": "skipped"}))
-                    counts["skipped"] += 1
+                    counts["skipped"] = counts.get("skipped", 0) + 1
+                    continue
+                wait = self.pacer.admit(row.id, row.email)
+                if wait:  # its domain is paced: back to the queue until its slot
+                    due = utcnow() + _seconds(wait)
+                    self.results.append((row.id, {"status": "queued", "next_attempt_at": due}))
+                    counts["queued"] = counts.get("queued", 0) + 1
                     continue
                 try:
                     message_id, data = mailer.render(
@@ -263,27 +296,33 @@ class Worker:
                     self.results.append(
                         (row.id, {"status": "failed", "smtp_text": f"not sent: {exc}"})
                     )
-                    counts["failed"] += 1
+                    counts["failed"] = counts.get("failed", 0) + 1
                     continue
                 yield Job(
                     envelope_for_delivery(row.id, self.config),
                     row.email,
                     data,
-                    key=(row.id, row.attempts, message_id),
+                    key=(newsletter_id, row.id, row.attempts, message_id),
                 )
-            self.flush(force=True)
+            self.flush()  # skipped and waiting rows too, within COMMIT_SECONDS
+        return True
 
-    def record(self, newsletter_id: int, key: tuple, result: SendResult) -> str:
-        """Write one result: sent, retrying with backoff, or failed; count runs of errors."""
-        delivery_id, attempts, message_id = key
-        attempts += 1
+    def record(self, job: Job, result: SendResult, relay: str | None) -> str:
+        """Write one result: sent, waiting, retrying with backoff, or failed."""
+        newsletter_id, delivery_id, attempts, message_id = job.key
         now = utcnow()
         write = self.results.append
+        if result.status == DEFERRED:  # no relay could take it now: wait, no attempt counted
+            due = now + _seconds(result.retry_after)
+            write((delivery_id, {"status": "queued", "next_attempt_at": due}))
+            return "queued"
+        attempts += 1
         common = {
             "attempts": attempts,
             "smtp_code": result.code,
             "smtp_text": result.text,
             "message_id": message_id,
+            "relay": relay,
         }
         if result.status == SENT:
             self.errors[newsletter_id] = 0
@@ -296,8 +335,12 @@ class Worker:
             else:  # one bad address says nothing about the server
                 self._count_error(newsletter_id, result)
             return "failed"
+        if is_domain_throttle(result):  # that domain slows down; the newsletter goes on
+            due = now + _seconds(self.pacer.slow_down(job.rcpt))
+            write((delivery_id, {"status": "queued", "next_attempt_at": due, **common}))
+            return "queued"
         self._count_error(newsletter_id, result)
-        if attempts >= int(self.config["SEND_MAX_ATTEMPTS"]):
+        if attempts >= self.settings.max_attempts:
             write((delivery_id, {"status": "failed", **common}))
             return "failed"
         due = now + _seconds(backoff(attempts, self.config))
@@ -308,7 +351,7 @@ class Worker:
         """After SEND_PAUSE_AFTER_ERRORS errors in a row, pause the newsletter and say why."""
         errors = self.errors.get(newsletter_id, 0) + 1
         self.errors[newsletter_id] = errors
-        if errors < int(self.config["SEND_PAUSE_AFTER_ERRORS"]):
+        if errors < self.settings.pause_after_errors:
             return
         answer = f"{result.code or ''} {result.text}".strip()
         reason = _(

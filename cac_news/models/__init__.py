@@ -28,6 +28,7 @@ from cac_news.models.newsletter import (
 )
 from cac_news.models.outbox import OutboxKind, OutboxMail, OutboxStatus
 from cac_news.models.pilot import PILOT_ROLES, Pilot
+from cac_news.models.relay import RelayCircuit, RelayState, SmtpRelay
 from cac_news.models.segment import (
     SUPPRESSION_REASONS,
     Segment,
@@ -41,6 +42,9 @@ __all__ = [
     "OutboxKind",
     "OutboxMail",
     "OutboxStatus",
+    "RelayCircuit",
+    "RelayState",
+    "SmtpRelay",
     "BOUNCE_KINDS",
     "Bounce",
     "DELIVERY_STATUSES",

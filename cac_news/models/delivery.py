@@ -30,6 +30,8 @@ class Delivery(db.Model):
         ),
         # Claiming (due rows of one newsletter) and counting by status use this index.
         Index("ix_delivery_claim", "newsletter_id", "status", "next_attempt_at"),
+        # Relay quotas: messages a relay carried in the last hour / day.
+        Index("ix_delivery_relay_sent", "relay", "sent_at"),
         CheckConstraint(
             "status IN ('queued', 'sending', 'sent', 'failed', 'retrying', 'skipped', 'cancelled')",
             name="status",
@@ -53,6 +55,7 @@ class Delivery(db.Model):
     smtp_text: Mapped[str | None] = mapped_column(String(SMTP_TEXT_MAX))
     at_rcpt: Mapped[bool] = mapped_column(default=False)
     message_id: Mapped[str | None] = mapped_column(String(200))
+    relay: Mapped[str | None] = mapped_column(String(60))  # the relay of the last attempt
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     subscriber = relationship("Subscriber", back_populates="deliveries")

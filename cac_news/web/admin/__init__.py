@@ -23,6 +23,7 @@ from cac_news.web.admin import (  # noqa: E402, F401
     modes,
     newsletters,
     pilots,
+    relays,
     roadmap,
     segments,
     sending,
