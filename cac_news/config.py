@@ -83,3 +83,5 @@ class Defaults:
     SUBSCRIBE_RATE_LIMIT = "5 per minute;30 per hour"
     MY_LINK_RATE_LIMIT = "5 per minute;20 per hour"
     CONFIRM_TOKEN_MAX_AGE = 7 * 24 * 3600
+    # Letters' links go through SITE_URL/l/<code>, counted per (letter, link, day) only.
+    LINK_COUNTING = True

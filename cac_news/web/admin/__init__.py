@@ -23,8 +23,10 @@ from cac_news.web.admin import (  # noqa: E402, F401
     modes,
     newsletters,
     pilots,
+    reports,
     roadmap,
     segments,
     sending,
     subscribers,
+    territories,
 )
