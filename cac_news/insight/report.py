@@ -69,7 +69,9 @@ def letter_report(newsletter: Newsletter) -> LetterReport:
     report.retried = int(
         db.session.scalar(
             select(func.count(Delivery.id)).where(
-                Delivery.newsletter_id == newsletter.id, Delivery.attempts > 1
+                Delivery.newsletter_id == newsletter.id,
+                Delivery.status == "sent",
+                Delivery.attempts > 1,
             )
         )
         or 0
