@@ -58,3 +58,5 @@ Index(
     SubscriptionEvent.old_status,
     SubscriptionEvent.new_status,
 )
+# Unsubscribes per letter match "…; letter N" at the end of the detail: one index range.
+Index("ix_subscription_event_source_detail", SubscriptionEvent.source, SubscriptionEvent.detail)

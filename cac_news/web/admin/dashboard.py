@@ -68,7 +68,7 @@ def dashboard():
     """Counts by status, growth, flows per letter, the map, the last letters, bounces."""
     by_status = queries.counts_by_status()
     flows = growth.flows_per_letter()
-    last_letters = [letter_report(f.newsletter) for f in reversed(flows[-5:])]
+    last_letters = [letter_report(f.newsletter, detailed=False) for f in reversed(flows[-5:])]
     return render_template(
         "admin/dashboard.html",
         by_status=by_status,
