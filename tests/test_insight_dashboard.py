@@ -130,3 +130,19 @@ def test_chart_geometry_scales_to_the_highest_value():
     (_s, _x0, y0, _w0, h0, v0), (_s2, _x1, y1, _w1, h1, v1) = chart.bars
     assert (h0, v0, v1) == (0.0, 0, 50) and h1 == 200.0 and y1 == 12.0
     assert chart.rows == [("a", [0]), ("b", [50])]
+
+
+def test_report_pages_are_for_pilots_and_unknown_letters_404(app, admin_client):
+    assert admin_client.get("/admin/newsletters/999999/report").status_code == 404
+    assert admin_client.get("/admin/newsletters/999999/report.csv").status_code == 404
+    anonymous = app.test_client()
+    for path in ("/admin/territories/", "/admin/newsletters/1/report"):
+        assert anonymous.get(path).status_code == 302  # to the login page
+
+
+def test_unsubscribe_detail_keeps_only_a_sane_letter_number():
+    from cac_news.insight.departures import letter_detail
+
+    assert letter_detail("link", "12") == "link; letter 12"
+    for hostile in (None, "", "0", "-3", "12abc", "9" * 40, "<script>", "１２"):
+        assert letter_detail("one-click", hostile) == "one-click"

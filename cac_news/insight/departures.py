@@ -12,7 +12,7 @@ MAX_NUMBER = 10**6
 
 def letter_detail(how: str, number: str | None) -> str:
     """The event detail of an unsubscribe: "link" or "link; letter 12" (bad numbers dropped)."""
-    if number and number.isdigit() and 0 < int(number) < MAX_NUMBER:
+    if number and number.isascii() and number.isdigit() and 0 < int(number) < MAX_NUMBER:
         return f"{how}; letter {int(number)}"
     return how
 
