@@ -96,6 +96,11 @@ def test_links_are_counted_per_letter_and_link_only(
         ("https://presse.example.net/tribune", "1"),
     ]
     assert "approximati" in page  # the report says counts are approximate
+    # The timeline chart: a titled SVG, and a data table with today's sends and follows.
+    assert '<title id="timeline-chart-title">Envois et liens suivis par jour</title>' in page
+    table = page.split("Tableau des données : Envois et liens suivis par jour", 1)[1]
+    first_day = re.search(r"<tr><th scope=\"row\">[^<]+</th>(.*?)</tr>", table).group(1)
+    assert re.findall(r"<td class=\"num\">(\d+)</td>", first_day) == ["2", "3"]
 
     csv_text = client.get(f"/admin/newsletters/{newsletter.id}/report.csv").get_data(as_text=True)
     assert "unsubscribes,1" in csv_text and "https://presse.example.net/tribune,1" in csv_text

@@ -62,7 +62,8 @@ def weekly_growth(weeks: int = WEEKS, today: date | None = None) -> list[WeekCou
             net[index][new] += int(n)
         if old in GROWTH_STATUSES:
             net[index][old] -= int(n)
-    counts = {s: current_counts().get(s, 0) for s in GROWTH_STATUSES}
+    today_counts = current_counts()
+    counts = {s: today_counts.get(s, 0) for s in GROWTH_STATUSES}
     result = []
     for index in range(weeks - 1, -1, -1):
         result.append(WeekCounts(first_monday + timedelta(weeks=index), dict(counts)))
