@@ -93,3 +93,5 @@ class Defaults:
     # Confirmation and "my link" mails one address may get per 24 h, whatever the client IP.
     TRANSACTIONAL_DAILY_ALLOWANCE = 3
     CONFIRM_TOKEN_MAX_AGE = 7 * 24 * 3600
+    # Letters' links go through SITE_URL/l/<code>, counted per (letter, link, day) only.
+    LINK_COUNTING = True

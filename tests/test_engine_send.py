@@ -64,7 +64,8 @@ def test_full_send_to_a_segment(app, client, smtp_server, make_subscriber, make_
     assert message["List-Archive"] == f"<http://localhost/archives/{newsletter.number}/>"
     unsubscribe_header = str(message["List-Unsubscribe"])
     https, mailto = re.findall(r"<([^>]+)>", unsubscribe_header)
-    assert https == unsubscribe_url(db.session.get(Subscriber, inside[1].id))
+    letter = f"?n={newsletter.number}"  # names the letter an unsubscribe came from
+    assert https == unsubscribe_url(db.session.get(Subscriber, inside[1].id)) + letter
     assert mailto.startswith("mailto:unsubscribe@example.org?subject=unsubscribe%20")
     assert message.get_content_type() == "multipart/alternative"
     parts = list(message.iter_parts())
@@ -86,7 +87,7 @@ def test_full_send_to_a_segment(app, client, smtp_server, make_subscriber, make_
     }  # fmt: skip
     # The preferences link of the text part works too.
     preferences = [u for u in re.findall(r"https?://\S+", text) if "/preferences/" in u]
-    assert preferences == [preferences_url(db.session.get(Subscriber, inside[1].id))]
+    assert preferences == [preferences_url(db.session.get(Subscriber, inside[1].id)) + letter]
     assert client.get(path_of(preferences[0])).status_code == 200
 
 

@@ -45,6 +45,7 @@ def unsubscribe_mailto(config: Mapping, token: str) -> str:
 # Characters of an itsdangerous URL-safe token: nothing in them needs escaping in a URL.
 URL_SAFE_EXTRA = "-_."
 SLOT_MARK = "CACNEWSxTOKENxSLOT"
+UNSUBSCRIBE_ENDPOINTS = ("subscription.unsubscribe", "subscription.preferences")
 
 
 def url_maker(endpoint: str):
@@ -76,8 +77,10 @@ class NewsletterMailer:
             domain=self.domain,
         )
         self.signer = DKIMSigner.from_config(config)
-        self.unsubscribe_url = url_maker("subscription.unsubscribe")
-        self.preferences_url = url_maker("subscription.preferences")
+        # ?n=<letter number>: the unsubscribe event records which letter it came from.
+        unsubscribe_url, preferences_url = map(url_maker, UNSUBSCRIBE_ENDPOINTS)
+        self.unsubscribe_url = lambda token: f"{unsubscribe_url(token)}?n={self.number}"
+        self.preferences_url = lambda token: f"{preferences_url(token)}?n={self.number}"
 
     def message_id(self, delivery_id: int) -> str:
         """The same Message-ID every time for one delivery, so that a message re-sent after

@@ -13,6 +13,7 @@ from cac_news.audience.segments import segment_query
 from cac_news.compose.render import render_newsletter
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
+from cac_news.insight.links import rewrite_links
 from cac_news.models import Delivery, Newsletter, Pilot, Subscriber
 from cac_news.timeutil import utcnow
 
@@ -85,14 +86,17 @@ def start_send(
     now = utcnow()
     scheduled = at is not None and at > now
     rendered = render_newsletter(newsletter)
+    email_html, email_text = rendered.html, rendered.text
+    if current_app.config.get("LINK_COUNTING", True):  # the web copy keeps direct links
+        email_html, email_text = rewrite_links(newsletter, email_html, email_text)
     # The conditional UPDATE is the guard against two concurrent sends: only one wins.
     won = db.session.execute(
         update(Newsletter)
         .where(Newsletter.id == newsletter.id, Newsletter.status == "draft")
         .values(
             status="scheduled" if scheduled else "sending",
-            email_html=rendered.html,
-            email_text=rendered.text,
+            email_html=email_html,
+            email_text=email_text,
             frozen_at=now,
             scheduled_at=at if scheduled else None,
             send_started_at=None if scheduled else now,

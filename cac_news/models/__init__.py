@@ -20,6 +20,7 @@ from cac_news.models.content import (
     RoadmapUpdate,
 )
 from cac_news.models.delivery import DELIVERY_STATUSES, PENDING_STATUSES, Delivery
+from cac_news.models.insight import LetterLink, LinkFollowCount
 from cac_news.models.newsletter import (
     NEWSLETTER_STATUSES,
     SECTION_KINDS,
@@ -57,6 +58,8 @@ __all__ = [
     "SECTION_KINDS",
     "ActionReport",
     "ArchivedCopy",
+    "LetterLink",
+    "LinkFollowCount",
     "Newsletter",
     "NewsletterSection",
     "RoadmapItem",

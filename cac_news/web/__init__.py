@@ -11,6 +11,7 @@ def register(app: Flask) -> None:
     from cac_news.web import archive, information  # noqa: F401  (routes on the public bp)
     from cac_news.web.admin import bp as admin_bp
     from cac_news.web.auth import bp as auth_bp
+    from cac_news.web.links import bp as links_bp
     from cac_news.web.public import bp as public_bp
     from cac_news.web.subscription import bp as subscription_bp
 
@@ -18,6 +19,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(subscription_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(links_bp)
     register_error_pages(app)
 
 

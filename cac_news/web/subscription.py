@@ -18,6 +18,7 @@ from cac_news.extensions import csrf, limiter
 from cac_news.forms.admin import ConfirmForm
 from cac_news.forms.public import EraseForm, MyLinkForm, PreferencesForm, SubscribeForm
 from cac_news.i18n import current_locale
+from cac_news.insight.departures import letter_detail
 from cac_news.web.admin.helpers import apply_errors
 
 bp = Blueprint("subscription", __name__)
@@ -130,7 +131,8 @@ def unsubscribe(token: str, subscriber):
     """GET asks for confirmation and changes nothing; POST (also one-click) unsubscribes."""
     if request.method == "POST":
         one_click = request.form.get("List-Unsubscribe") == "One-Click"
-        rights.unsubscribe(subscriber, detail="one-click" if one_click else "link")
+        how = "one-click" if one_click else "link"
+        rights.unsubscribe(subscriber, detail=letter_detail(how, request.args.get("n")))
         return render_template("public/unsubscribed.html", subscriber=subscriber), 200
     return render_template("public/unsubscribe.html", subscriber=subscriber)
 

@@ -24,8 +24,10 @@ from cac_news.web.admin import (  # noqa: E402, F401
     newsletters,
     pilots,
     relays,
+    reports,
     roadmap,
     segments,
     sending,
     subscribers,
+    territories,
 )
