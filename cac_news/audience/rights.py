@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import delete, or_, update
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import or_, update
 
 from cac_news.audience import suppression
 from cac_news.audience.subscription import Profile, apply_profile, validate_profile
@@ -98,7 +98,7 @@ def forget_bounces(subscriber: Subscriber) -> None:
 
 def erase(subscriber: Subscriber) -> None:
     """Delete a subscriber's personal data; a keyed hash keeps imports from adding them back."""
-    from cac_news.models import Delivery
+    from cac_news.models import Delivery, OutboxMail
 
     suppression.suppress(subscriber.email, reason="erased")
     forget_bounces(subscriber)
@@ -108,6 +108,12 @@ def erase(subscriber: Subscriber) -> None:
         update(Delivery)
         .where(Delivery.subscriber_id == subscriber.id)
         .values(email=None, name=None, smtp_text=None)
+        .execution_options(synchronize_session=False)
+    )
+    # Queued or sent transactional mails carry the address and the form's profile.
+    db.session.execute(
+        delete(OutboxMail)
+        .where(OutboxMail.email == subscriber.email)
         .execution_options(synchronize_session=False)
     )
     db.session.delete(subscriber)

@@ -17,6 +17,9 @@ from cac_news.timeutil import utcnow
 
 FIELD_LIMITS = {"first_name": 100, "last_name": 100, "organisation": 200}
 PILOT_CONSENT_TEXT = "Added by a pilot who asserts the person's consent."
+# Consent is a one-way door: once a person left, only their own confirmation brings them back.
+LEFT_STATUSES = frozenset({"unsubscribed", "bounced", "complained"})
+RECIPIENT_STATUSES = frozenset({"active", "pending"})
 
 
 @dataclass
@@ -122,9 +125,24 @@ def create_subscriber(data: SubscriberData, actor: Pilot) -> Subscriber:
     return subscriber
 
 
+def check_one_way_door(subscriber: Subscriber, new_status: str) -> None:
+    """Refuse a pilot turning a person who left back into a (possible) recipient."""
+    if subscriber.status in LEFT_STATUSES and new_status in RECIPIENT_STATUSES:
+        raise ValidationError.single(
+            "status",
+            str(
+                _l(
+                    "Status: this person left (unsubscribed, bounced or complained); "
+                    "only their own confirmation can make them a recipient again."
+                )
+            ),
+        )
+
+
 def update_subscriber(subscriber: Subscriber, data: SubscriberData, actor: Pilot) -> Subscriber:
     """A pilot edits a subscriber; every change is logged, status changes as events."""
     clean = validate_subscriber(data, existing=subscriber)
+    check_one_way_door(subscriber, clean.status)
     changed = [
         name
         for name in (
@@ -156,9 +174,12 @@ def update_subscriber(subscriber: Subscriber, data: SubscriberData, actor: Pilot
 
 
 def delete_subscriber(subscriber: Subscriber) -> None:
-    """Delete a subscriber with their events and modes."""
-    db.session.delete(subscriber)
-    db.session.commit()
+    """A pilot's delete is the person's own erasure: personal data gone everywhere and the
+    keyed hash suppressed, so no import brings the address back."""
+    # Imported here: rights -> subscription -> this module.
+    from cac_news.audience.rights import erase
+
+    erase(subscriber)
 
 
 def _commit_or_duplicate() -> None:

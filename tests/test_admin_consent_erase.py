@@ -1,0 +1,106 @@
+"""Admin edit and delete respect consent: no reactivation by a pilot, delete is erasure."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import String, Text, cast, func, or_, select
+
+from cac_news.extensions import db
+from cac_news.models import OutboxMail, Subscriber
+
+from .bounce_helpers import sent_delivery
+
+DATA = Path(__file__).parent / "data" / "bounces"
+ADDRESS = "jeanne.martin@example.org"  # the recipient of the Postfix bounce sample
+
+
+def edit_form(subscriber, **overrides):
+    data = {
+        "email": subscriber.email,
+        "first_name": subscriber.first_name,
+        "last_name": subscriber.last_name,
+        "organisation": "",
+        "territory_code": "",
+        "language": "fr",
+        "status": subscriber.status,
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize("left", ["unsubscribed", "bounced", "complained"])
+@pytest.mark.parametrize("wanted", ["active", "pending"])
+def test_a_pilot_cannot_bring_back_a_person_who_left(admin_client, make_subscriber, left, wanted):
+    subscriber = make_subscriber(status=left)
+    events_before = len(subscriber.events)
+    response = admin_client.post(
+        f"/admin/subscribers/{subscriber.id}/edit",
+        data=edit_form(subscriber, status=wanted, first_name="Autre"),
+        headers={"Accept-Language": "fr"},
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "seule sa propre confirmation" in page
+    db.session.expire_all()
+    kept = db.session.get(Subscriber, subscriber.id)
+    assert kept.status == left and kept.first_name == "Camille"
+    assert len(kept.events) == events_before
+
+
+def test_a_pilot_can_still_record_a_departure(admin_client, make_subscriber):
+    subscriber = make_subscriber(status="active")
+    response = admin_client.post(
+        f"/admin/subscribers/{subscriber.id}/edit",
+        data=edit_form(subscriber, status="unsubscribed"),
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Subscriber, subscriber.id).status == "unsubscribed"
+
+
+def rows_mentioning(*needles: str) -> list[tuple[str, str]]:
+    """Every (table, column) of every table whose text holds one of the needles."""
+    found = []
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if not isinstance(column.type, String | Text):
+                continue
+            text = func.lower(cast(column, Text))
+            hit = db.session.scalar(
+                select(func.count())
+                .select_from(table)
+                .where(or_(*(text.contains(needle.lower()) for needle in needles)))
+            )
+            if hit:
+                found.append((table.name, column.name))
+    return found
+
+
+def test_delete_erases_everywhere_and_import_does_not_bring_back(
+    app, admin_client, runner, make_subscriber, tmp_path
+):
+    app.config["VERP_ENABLED"] = True
+    subscriber = make_subscriber(email=ADDRESS, first_name="Zéphyrine", last_name="Quillebeuf")
+    sent_delivery(subscriber, delivery_id=42)
+    result = runner.invoke(
+        args=["bounces", "process", "-"], input=(DATA / "postfix_user_unknown.eml").read_bytes()
+    )
+    assert result.exit_code == 0, result.output
+    db.session.add(OutboxMail(kind="confirm", email=ADDRESS, payload='{"first_name": "Zéphyrine"}'))
+    db.session.commit()
+    assert rows_mentioning(ADDRESS, "Quillebeuf")  # the search does see them before
+
+    subscriber_id = db.session.scalar(select(Subscriber.id).where(Subscriber.email == ADDRESS))
+    page = admin_client.get(f"/admin/subscribers/{subscriber_id}").get_data(as_text=True)
+    assert "suppression" in page.lower()
+    response = admin_client.post(f"/admin/subscribers/{subscriber_id}/delete")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert rows_mentioning(ADDRESS, "Zéphyrine", "Quillebeuf") == []
+
+    csv = tmp_path / "list.csv"
+    csv.write_text(f"email,first_name\n{ADDRESS},Zéphyrine\n", encoding="utf-8")
+    result = runner.invoke(args=["subscribers", "import", str(csv), "--status", "active"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(Subscriber).where(Subscriber.email == ADDRESS)) is None
