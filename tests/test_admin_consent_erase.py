@@ -41,6 +41,7 @@ def test_a_pilot_cannot_bring_back_a_person_who_left(admin_client, make_subscrib
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "seule sa propre confirmation" in page
+    assert "Envoyer une invitation à confirmer de nouveau" in page
     db.session.expire_all()
     kept = db.session.get(Subscriber, subscriber.id)
     assert kept.status == left and kept.first_name == "Camille"
@@ -104,3 +105,49 @@ def test_delete_erases_everywhere_and_import_does_not_bring_back(
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert db.session.scalar(select(Subscriber).where(Subscriber.email == ADDRESS)) is None
+
+
+def test_reconfirmation_invitation_over_smtp(
+    app, admin_client, client, smtp_server, make_subscriber
+):
+    from tests.engine_helpers import run_worker
+    from tests.test_subscription import confirm_from_mail
+
+    subscriber = make_subscriber(email="revient@exemple.org", status="unsubscribed")
+    response = admin_client.post(
+        f"/admin/subscribers/{subscriber.id}/reconfirm",
+        headers={"Accept-Language": "fr"},
+        follow_redirects=True,
+    )
+    assert "invitation à confirmer de nouveau sera envoyée" in response.get_data(as_text=True)
+    db.session.expire_all()
+    kept = db.session.get(Subscriber, subscriber.id)
+    assert kept.status == "unsubscribed"
+    assert [e.kind for e in kept.events][-1] == "reconfirm"
+    run_worker(app)
+    [mail] = smtp_server.messages
+    assert mail.rcpt_tos == ["revient@exemple.org"]
+    path = confirm_from_mail(client, mail)
+    db.session.expire_all()
+    assert db.session.get(Subscriber, subscriber.id).status == "unsubscribed"  # GET: nothing
+    assert client.post(path).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Subscriber, subscriber.id).status == "active"
+
+
+def test_reconfirmation_respects_the_daily_allowance(app, admin_client, make_subscriber):
+    app.config["TRANSACTIONAL_DAILY_ALLOWANCE"] = 0
+    subscriber = make_subscriber(email="revient@exemple.org", status="bounced")
+    page = admin_client.post(
+        f"/admin/subscribers/{subscriber.id}/reconfirm",
+        headers={"Accept-Language": "fr"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "réessayez demain" in page
+    assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == 0
+
+
+def test_an_active_person_is_not_invited(admin_client, make_subscriber):
+    subscriber = make_subscriber(status="active")
+    admin_client.post(f"/admin/subscribers/{subscriber.id}/reconfirm")
+    assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == 0
