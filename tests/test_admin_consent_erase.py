@@ -151,3 +151,14 @@ def test_an_active_person_is_not_invited(admin_client, make_subscriber):
     subscriber = make_subscriber(status="active")
     admin_client.post(f"/admin/subscribers/{subscriber.id}/reconfirm")
     assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == 0
+
+
+def test_history_is_in_french(admin_client, make_subscriber):
+    subscriber = make_subscriber(status="unsubscribed")
+    admin_client.post(f"/admin/subscribers/{subscriber.id}/reconfirm")
+    page = admin_client.get(
+        f"/admin/subscribers/{subscriber.id}", headers={"Accept-Language": "fr"}
+    ).get_data(as_text=True)
+    history = page[page.index("<h2>Historique</h2>") :]
+    assert "Invitation à confirmer de nouveau" in history and "Pilote" in history
+    assert "<td>reconfirm</td>" not in history and "<td>pilot</td>" not in history

@@ -19,7 +19,13 @@ from cac_news.audience.subscribers import (
 )
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
-from cac_news.forms.admin import STATUS_LABELS, ConfirmForm, SubscriberForm
+from cac_news.forms.admin import (
+    EVENT_KIND_LABELS,
+    EVENT_SOURCE_LABELS,
+    STATUS_LABELS,
+    ConfirmForm,
+    SubscriberForm,
+)
 from cac_news.mailing.bounces.queries import subscriber_bounces
 from cac_news.models import Subscriber
 from cac_news.web.admin import bp
@@ -120,6 +126,8 @@ def subscriber_detail(subscriber_id: int):
         "admin/subscribers/detail.html",
         subscriber=subscriber,
         status_labels=STATUS_LABELS,
+        kind_labels=EVENT_KIND_LABELS,
+        source_labels=EVENT_SOURCE_LABELS,
         delete_form=ConfirmForm(),
         can_reconfirm=subscriber.status in LEFT_STATUSES,
         bounces=subscriber_bounces(subscriber.id),
