@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import delete, or_, update
@@ -30,7 +31,10 @@ def update_preferences(subscriber: Subscriber, profile: Profile) -> list[str]:
 
 
 def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
+    """An ISO 8601 time with its zone: stored times are UTC without tzinfo."""
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
 
 
 def personal_data(subscriber: Subscriber) -> dict[str, Any]:
@@ -67,14 +71,17 @@ def personal_data(subscriber: Subscriber) -> dict[str, Any]:
             for e in subscriber.events
         ],
     }
-    # Deliveries arrive with the delivery engine; include them whenever the relation exists.
+    # What a person can read: which letter, to which address, what happened and when; the
+    # engine's claims, leases and retry times are not data about them.
     mapper = sa_inspect(type(subscriber))
     if "deliveries" in mapper.relationships:
         data["deliveries"] = [
             {
-                k: (_iso(v) if hasattr(v, "isoformat") else v)
-                for k, v in vars(d).items()
-                if not k.startswith("_")
+                "newsletter": d.newsletter_id,
+                "email": d.email,
+                "status": d.status,
+                "sent_at": _iso(d.sent_at),
+                "server_answer": d.smtp_text,
             }
             for d in subscriber.deliveries
         ]
