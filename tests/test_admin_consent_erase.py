@@ -162,3 +162,17 @@ def test_history_is_in_french(admin_client, make_subscriber):
     history = page[page.index("<h2>Historique</h2>") :]
     assert "Invitation à confirmer de nouveau" in history and "Pilote" in history
     assert "<td>reconfirm</td>" not in history and "<td>pilot</td>" not in history
+
+
+def test_a_pilot_cannot_recreate_an_erased_person(admin_client, make_subscriber):
+    from cac_news.audience.rights import erase
+
+    erase(make_subscriber(email="parti@exemple.org"))
+    data = {"email": "parti@exemple.org", "first_name": "Léa", "last_name": "Petit"}
+    data.update(organisation="", territory_code="", language="fr", status="active")
+    response = admin_client.post(
+        "/admin/subscribers/new", data=data, headers={"Accept-Language": "fr"}
+    )
+    assert response.status_code == 200
+    assert "a demandé son effacement" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Subscriber)) == 0

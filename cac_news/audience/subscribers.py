@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from cac_news.audience.emails import normalise_email
+from cac_news.audience.suppression import is_suppressed
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.models import ParticipationMode, Pilot, Subscriber, Territory
@@ -102,6 +103,17 @@ def _modes(mode_ids: list[int]) -> list[ParticipationMode]:
 def create_subscriber(data: SubscriberData, actor: Pilot) -> Subscriber:
     """A pilot adds a subscriber; an active one carries the pilot's consent assertion."""
     clean = validate_subscriber(data)
+    if clean.status in RECIPIENT_STATUSES and is_suppressed(clean.email):
+        # An erased person: only their own confirmation (the public form) brings them back.
+        raise ValidationError.single(
+            "email",
+            str(
+                _l(
+                    "Email address: this person asked to be erased; only their own "
+                    "confirmation through the subscription form can bring them back."
+                )
+            ),
+        )
     subscriber = Subscriber(
         email=clean.email,
         first_name=clean.first_name,
