@@ -223,6 +223,9 @@ def _resolve_single(folded: str) -> str | None:
     """Resolve a folded value that is a single code, postcode, name or national keyword."""
     if _name_key(folded) in _NATIONAL_KEYS:
         return NATIONAL
+    corsican = _commune_departement(folded)
+    if corsican is not None:
+        return corsican
     if re.fullmatch(r"\d{5}|\d{2} \d{3}", folded):
         return _departement_from_postcode(folded.replace(" ", ""))
     if re.fullmatch(r"\d{4}", folded):
@@ -235,10 +238,48 @@ def _resolve_single(folded: str) -> str | None:
     return _departement_from_name(folded)
 
 
-def resolve(value: str) -> str | None:
-    """Turn a typed code, name or postcode into a département code or "FR", or None."""
-    if value is None:
+# Names and codes people write for France; overseas départements have their own ISO codes.
+_FRANCE_KEYS = {
+    _name_key(v)
+    for v in ("FR", "FRA", "France", "République française", "GP", "MQ", "GF", "RE", "YT")
+}
+_REGION_BY_NAME: dict[str, str] = {_name_key(t.name): t.code for t in _REGIONS}
+_REGION_BY_NAME.update({_name_key("PACA"): "R93", _name_key("Région Sud"): "R93"})
+
+
+def _is_france(country: str | None) -> bool:
+    """Whether a typed country is France (an empty country means France)."""
+    folded = _fold(country or "")
+    return not folded or _name_key(folded) in _FRANCE_KEYS
+
+
+def _commune_departement(folded: str) -> str | None:
+    """Map a Corsican INSEE commune code ("2a004", "2b033") to its département."""
+    if re.fullmatch(r"2[ab]\d{3}", folded):
+        return folded[:2].upper()
+    return None
+
+
+def _region(folded: str) -> str | None:
+    """Map a région code ("R84") or name ("Auvergne-Rhône-Alpes") to its code."""
+    code = folded.upper()
+    if code.startswith(REGION_PREFIX) and code in _REGION_MEMBERS:
+        return code
+    name = folded.removeprefix("region ").strip()
+    return _REGION_BY_NAME.get(_name_key(name))
+
+
+def resolve(value: str, country: str | None = None, regions: bool = False) -> str | None:
+    """Turn a typed code, name, postcode or INSEE commune code into a département code or
+    "FR", or None. Outside France (`country` given and not France) there is no territory.
+    With `regions`, a région's code or name gives that région's code ("R84"); a name both
+    a région and a département (Guadeloupe…) stays the département, the finer one."""
+    if value is None or not _is_france(country):
         return None
+    if regions:
+        folded = _fold(value.strip())
+        code = resolve(value)
+        return code if code is not None else _region(folded)
     text = value.strip()
     # Spreadsheets often turn numeric cells into floats: "75.0", "75011.0".
     text = re.sub(r"^(\d+)\.0+$", r"\1", text)

@@ -161,3 +161,18 @@ def test_unsubscribe_and_preferences_links_are_stable(app, make_subscriber):
     assert links.unsubscribe_url(subscriber) == links.unsubscribe_url(subscriber)
     assert links.preferences_url(subscriber) == links.preferences_url(subscriber)
     assert links.unsubscribe_url(subscriber) != links.preferences_url(subscriber)
+
+
+def test_my_data_is_readable(client, make_subscriber):
+    from tests.bounce_helpers import sent_delivery
+
+    subscriber = make_subscriber(email="me@exemple.org")
+    sent_delivery(subscriber)
+    db.session.commit()
+    token = tokens.make_token(subscriber, tokens.PREFERENCES)
+    data = json.loads(client.post(f"/preferences/{token}/data").data)
+    [delivery] = data["deliveries"]
+    assert set(delivery) == {"newsletter", "email", "status", "sent_at", "server_answer"}
+    assert delivery["email"] == "me@exemple.org"
+    assert data["profile"]["created_at"].endswith("+00:00")  # a time with its zone
+    assert all(e["at"].endswith("+00:00") for e in data["events"])

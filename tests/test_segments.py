@@ -246,3 +246,17 @@ def test_modes_beyond_mask_fall_back_to_join(app, make_subscriber):
     assert emails(ops.SegmentRule(mode_ids=[70])) == ["big@x.org"]
     assert emails(ops.SegmentRule(mode_ids=[70, mode("information")])) == ["big@x.org"]
     assert db.session.get(Subscriber, person.id) is not None
+
+
+def test_a_region_only_subscriber_is_in_its_region_segments(people, make_subscriber):
+    make_subscriber(email="auvergnat@x.org", region_code="R84", modes=["relais-local"])
+    make_subscriber(email="breton@x.org", region_code="R53")
+    assert emails(ops.SegmentRule(territory_codes=["R84"])) == [
+        "auvergnat@x.org",
+        "grenoble@x.org",
+        "lyon@x.org",
+    ]
+    assert ops.count_segment(ops.SegmentRule(territory_codes=["R84"])) == 3
+    # A département's segment does not guess which département of the région they live in.
+    assert emails(ops.SegmentRule(territory_codes=["69"])) == ["lyon@x.org"]
+    assert emails(ops.SegmentRule(territory_codes=["R53", "75"])) == ["breton@x.org", "paris@x.org"]

@@ -339,3 +339,43 @@ def test_resolve_every_official_name_and_code():
         assert t.resolve(dep.name) == dep.code
         assert t.resolve(dep.name.upper()) == dep.code
         assert t.resolve(f"{dep.code} - {dep.name}") == dep.code
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("2A004", "2A"), ("2b033", "2B"), ("75056", "75"), ("97101", "971"), ("13055", "13")],
+)
+def test_insee_commune_codes_give_their_departement(value, expected):
+    assert t.resolve(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("R84", "R84"),
+        ("r53", "R53"),
+        ("Auvergne-Rhône-Alpes", "R84"),
+        ("région Bretagne", "R53"),
+        ("PACA", "R93"),
+        ("Guadeloupe", "971"),  # a région and a département: the finer one
+        ("84", "84"),  # a bare number is the département (Vaucluse), never région 84
+    ],
+)
+def test_regions_resolve_when_asked(value, expected):
+    assert t.resolve(value, regions=True) == expected
+
+
+def test_regions_are_not_resolved_unless_asked():
+    assert t.resolve("Bretagne") is None
+    assert t.resolve("R84") is None
+
+
+@pytest.mark.parametrize("country", ["Belgique", "BE", "Suisse", "Deutschland"])
+def test_another_country_has_no_territory(country):
+    assert t.resolve("75001", country=country) is None
+    assert t.resolve("Bretagne", country=country, regions=True) is None
+
+
+@pytest.mark.parametrize("country", [None, "", "France", "FR", "fra", "République française"])
+def test_france_however_written(country):
+    assert t.resolve("75001", country=country) == "75"

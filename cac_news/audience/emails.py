@@ -5,6 +5,7 @@ from __future__ import annotations
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
+from cac_news.audience.email_errors import email_error_message
 from cac_news.errors import ValidationError
 
 MAX_EMAIL_LENGTH = 254
@@ -25,6 +26,12 @@ def normalise_email(raw: str, field: str = "email") -> str:
         checked = validate_email(value, check_deliverability=False)
     except EmailNotValidError as exc:
         raise ValidationError.single(
-            field, str(_l("This email address is not valid: %(reason)s", reason=str(exc)))
+            field,
+            str(
+                _l(
+                    "This email address is not valid: %(reason)s",
+                    reason=email_error_message(str(exc)),
+                )
+            ),
         ) from exc
     return checked.normalized.lower()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
+from sqlalchemy import delete, or_, update
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import or_, update
 
 from cac_news.audience import suppression
 from cac_news.audience.subscription import Profile, apply_profile, validate_profile
@@ -30,7 +31,10 @@ def update_preferences(subscriber: Subscriber, profile: Profile) -> list[str]:
 
 
 def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
+    """An ISO 8601 time with its zone: stored times are UTC without tzinfo."""
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
 
 
 def personal_data(subscriber: Subscriber) -> dict[str, Any]:
@@ -67,14 +71,17 @@ def personal_data(subscriber: Subscriber) -> dict[str, Any]:
             for e in subscriber.events
         ],
     }
-    # Deliveries arrive with the delivery engine; include them whenever the relation exists.
+    # What a person can read: which letter, to which address, what happened and when; the
+    # engine's claims, leases and retry times are not data about them.
     mapper = sa_inspect(type(subscriber))
     if "deliveries" in mapper.relationships:
         data["deliveries"] = [
             {
-                k: (_iso(v) if hasattr(v, "isoformat") else v)
-                for k, v in vars(d).items()
-                if not k.startswith("_")
+                "newsletter": d.newsletter_id,
+                "email": d.email,
+                "status": d.status,
+                "sent_at": _iso(d.sent_at),
+                "server_answer": d.smtp_text,
             }
             for d in subscriber.deliveries
         ]
@@ -98,7 +105,7 @@ def forget_bounces(subscriber: Subscriber) -> None:
 
 def erase(subscriber: Subscriber) -> None:
     """Delete a subscriber's personal data; a keyed hash keeps imports from adding them back."""
-    from cac_news.models import Delivery
+    from cac_news.models import Delivery, OutboxMail
 
     suppression.suppress(subscriber.email, reason="erased")
     forget_bounces(subscriber)
@@ -108,6 +115,12 @@ def erase(subscriber: Subscriber) -> None:
         update(Delivery)
         .where(Delivery.subscriber_id == subscriber.id)
         .values(email=None, name=None, smtp_text=None)
+        .execution_options(synchronize_session=False)
+    )
+    # Queued or sent transactional mails carry the address and the form's profile.
+    db.session.execute(
+        delete(OutboxMail)
+        .where(OutboxMail.email == subscriber.email)
         .execution_options(synchronize_session=False)
     )
     db.session.delete(subscriber)

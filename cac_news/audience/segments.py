@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from cac_news import territories
@@ -49,7 +49,12 @@ def _where(statement: Select, rule: SegmentRule) -> Select:
     if rule.territory_codes:
         # A région means its départements; the (status, territory_code) index serves this.
         codes = sorted(territories.expand(rule.territory_codes))
-        statement = statement.where(Subscriber.territory_code.in_(codes))
+        in_territory = Subscriber.territory_code.in_(codes)
+        region_codes = sorted(c for c in rule.territory_codes if c.startswith("R"))
+        if region_codes:
+            # People who gave only a région belong to that région's segments too.
+            in_territory = or_(in_territory, Subscriber.region_code.in_(region_codes))
+        statement = statement.where(in_territory)
     if rule.language:
         statement = statement.where(Subscriber.language == rule.language)
     if rule.mode_ids:

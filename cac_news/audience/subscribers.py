@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from cac_news.audience.emails import normalise_email
+from cac_news.audience.suppression import is_suppressed
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.models import ParticipationMode, Pilot, Subscriber, Territory
@@ -17,6 +18,9 @@ from cac_news.timeutil import utcnow
 
 FIELD_LIMITS = {"first_name": 100, "last_name": 100, "organisation": 200}
 PILOT_CONSENT_TEXT = "Added by a pilot who asserts the person's consent."
+# Consent is a one-way door: once a person left, only their own confirmation brings them back.
+LEFT_STATUSES = frozenset({"unsubscribed", "bounced", "complained"})
+RECIPIENT_STATUSES = frozenset({"active", "pending"})
 
 
 @dataclass
@@ -99,6 +103,17 @@ def _modes(mode_ids: list[int]) -> list[ParticipationMode]:
 def create_subscriber(data: SubscriberData, actor: Pilot) -> Subscriber:
     """A pilot adds a subscriber; an active one carries the pilot's consent assertion."""
     clean = validate_subscriber(data)
+    if clean.status in RECIPIENT_STATUSES and is_suppressed(clean.email):
+        # An erased person: only their own confirmation (the public form) brings them back.
+        raise ValidationError.single(
+            "email",
+            str(
+                _l(
+                    "Email address: this person asked to be erased; only their own "
+                    "confirmation through the subscription form can bring them back."
+                )
+            ),
+        )
     subscriber = Subscriber(
         email=clean.email,
         first_name=clean.first_name,
@@ -122,9 +137,24 @@ def create_subscriber(data: SubscriberData, actor: Pilot) -> Subscriber:
     return subscriber
 
 
+def check_one_way_door(subscriber: Subscriber, new_status: str) -> None:
+    """Refuse a pilot turning a person who left back into a (possible) recipient."""
+    if subscriber.status in LEFT_STATUSES and new_status in RECIPIENT_STATUSES:
+        raise ValidationError.single(
+            "status",
+            str(
+                _l(
+                    "Status: this person left (unsubscribed, bounced or complained); "
+                    "only their own confirmation can make them a recipient again."
+                )
+            ),
+        )
+
+
 def update_subscriber(subscriber: Subscriber, data: SubscriberData, actor: Pilot) -> Subscriber:
     """A pilot edits a subscriber; every change is logged, status changes as events."""
     clean = validate_subscriber(data, existing=subscriber)
+    check_one_way_door(subscriber, clean.status)
     changed = [
         name
         for name in (
@@ -156,9 +186,12 @@ def update_subscriber(subscriber: Subscriber, data: SubscriberData, actor: Pilot
 
 
 def delete_subscriber(subscriber: Subscriber) -> None:
-    """Delete a subscriber with their events and modes."""
-    db.session.delete(subscriber)
-    db.session.commit()
+    """A pilot's delete is the person's own erasure: personal data gone everywhere and the
+    keyed hash suppressed, so no import brings the address back."""
+    # Imported here: rights -> subscription -> this module.
+    from cac_news.audience.rights import erase
+
+    erase(subscriber)
 
 
 def _commit_or_duplicate() -> None:

@@ -15,10 +15,11 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
 from itsdangerous.url_safe import URLSafeSerializerMixin
+from sqlalchemy import func, select
 
 from cac_news.audience.suppression import email_hash
 from cac_news.extensions import db
-from cac_news.models import Subscriber
+from cac_news.models import Subscriber, SubscriptionEvent
 
 CONFIRM = "confirm"
 PREFERENCES = "preferences"
@@ -28,7 +29,7 @@ CONFIRM_MAX_AGE = 7 * 24 * 3600
 
 
 class TokenError(Exception):
-    """A link that cannot be used; `reason` is "invalid" or "expired"."""
+    """A link that cannot be used; `reason` is "invalid", "expired" or "used"."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -68,9 +69,20 @@ def _fingerprint(secret: str, email: str) -> str:
 def make_token(subscriber: Subscriber, purpose: str, extra: dict[str, Any] | None = None) -> str:
     """Sign a token for this subscriber and purpose, with optional extra data."""
     payload: dict[str, Any] = {"s": subscriber.id, "f": fingerprint(subscriber.email)}
+    if purpose == CONFIRM:
+        payload["e"] = last_status_event_id(subscriber)
     if extra:
         payload["x"] = extra
     return _serializer(purpose).dumps(payload)
+
+
+def last_status_event_id(subscriber: Subscriber) -> int | None:
+    """The id of the subscriber's latest status change, which a confirmation link is bound to."""
+    return db.session.scalar(
+        select(func.max(SubscriptionEvent.id)).where(
+            SubscriptionEvent.subscriber_id == subscriber.id, SubscriptionEvent.kind == "status"
+        )
+    )
 
 
 def load_token(token: str, purpose: str) -> tuple[Subscriber, dict[str, Any]]:
@@ -91,5 +103,8 @@ def load_token(token: str, purpose: str) -> tuple[Subscriber, dict[str, Any]]:
     subscriber = db.session.get(Subscriber, payload["s"])
     if subscriber is None or fingerprint(subscriber.email) != payload.get("f"):
         raise TokenError("invalid")
+    if purpose == CONFIRM and payload.get("e") != last_status_event_id(subscriber):
+        # Single use: the confirmation itself, or any later status change, supersedes it.
+        raise TokenError("used")
     extra = payload.get("x") or {}
     return subscriber, extra if isinstance(extra, dict) else {}

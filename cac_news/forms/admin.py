@@ -24,6 +24,23 @@ STATUS_LABELS = {
     "complained": _l("Complained"),
 }
 LANGUAGE_LABELS = {"fr": _l("French"), "en": _l("English")}
+# A subscriber's history, as a pilot reads it (the stored values stay English codes).
+EVENT_KIND_LABELS = {
+    "profile": _l("Profile changed"),
+    "consent": _l("Consent recorded"),
+    "reconfirm": _l("Re-confirmation invitation"),
+}
+EVENT_SOURCE_LABELS = {
+    "form": _l("Subscription form"),
+    "import": _l("Import"),
+    "pilot": _l("Pilot"),
+    "confirmation": _l("Confirmation"),
+    "preferences": _l("Preferences page"),
+    "unsubscribe": _l("Unsubscribe link"),
+    "bounce": _l("Bounce"),
+    "complaint": _l("Complaint"),
+    "system": _l("System"),
+}
 ROLE_LABELS = {"admin": _l("Admin"), "editor": _l("Editor")}
 
 

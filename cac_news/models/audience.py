@@ -97,6 +97,11 @@ class Subscriber(db.Model):
     territory_code: Mapped[str | None] = mapped_column(
         ForeignKey("territory.code"), index=True, default=None
     )
+    # Someone who gave only a région ("Bretagne"): in that région's segments, in no
+    # département's. A subscriber with a département has no region_code.
+    region_code: Mapped[str | None] = mapped_column(
+        ForeignKey("territory.code"), index=True, default=None
+    )
     language: Mapped[str] = mapped_column(String(2), default="fr")
     status: Mapped[str] = mapped_column(String(16), default="pending")
     consent_at: Mapped[datetime | None]
@@ -112,7 +117,7 @@ class Subscriber(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    territory: Mapped[Territory | None] = relationship(lazy="joined")
+    territory: Mapped[Territory | None] = relationship(lazy="joined", foreign_keys=[territory_code])
     modes: Mapped[list[ParticipationMode]] = relationship(
         secondary=subscriber_modes, lazy="selectin", order_by=ParticipationMode.position
     )

@@ -9,7 +9,9 @@ from flask_login import current_user
 from cac_news import territories
 from cac_news.audience import queries
 from cac_news.audience.modes import list_modes
+from cac_news.audience.reconfirm import invite_to_reconfirm
 from cac_news.audience.subscribers import (
+    LEFT_STATUSES,
     SubscriberData,
     create_subscriber,
     delete_subscriber,
@@ -17,7 +19,13 @@ from cac_news.audience.subscribers import (
 )
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
-from cac_news.forms.admin import STATUS_LABELS, ConfirmForm, SubscriberForm
+from cac_news.forms.admin import (
+    EVENT_KIND_LABELS,
+    EVENT_SOURCE_LABELS,
+    STATUS_LABELS,
+    ConfirmForm,
+    SubscriberForm,
+)
 from cac_news.mailing.bounces.queries import subscriber_bounces
 from cac_news.models import Subscriber
 from cac_news.web.admin import bp
@@ -118,7 +126,10 @@ def subscriber_detail(subscriber_id: int):
         "admin/subscribers/detail.html",
         subscriber=subscriber,
         status_labels=STATUS_LABELS,
+        kind_labels=EVENT_KIND_LABELS,
+        source_labels=EVENT_SOURCE_LABELS,
         delete_form=ConfirmForm(),
+        can_reconfirm=subscriber.status in LEFT_STATUSES,
         bounces=subscriber_bounces(subscriber.id),
     )
 
@@ -138,6 +149,31 @@ def subscriber_edit(subscriber_id: int):
             flash(_("Changes saved."), "success")
             return redirect(url_for("admin.subscriber_detail", subscriber_id=subscriber.id))
     return render_template("admin/subscribers/form.html", form=form, subscriber=subscriber)
+
+
+@bp.post("/subscribers/<int:subscriber_id>/reconfirm")
+def subscriber_reconfirm(subscriber_id: int):
+    """Send a person who left an invitation to confirm their subscription again."""
+    subscriber = _get_or_404(subscriber_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        queued = invite_to_reconfirm(subscriber, current_user, current_app.config)
+    except ValidationError as exc:
+        flash(exc.errors["status"][0], "error")
+    else:
+        if queued:
+            flash(
+                _(
+                    "A re-confirmation invitation will be sent to %(email)s; they become a "
+                    "recipient again only if they confirm.",
+                    email=subscriber.email,
+                ),
+                "success",
+            )
+        else:
+            flash(_("This address already received its mails for today; try tomorrow."), "error")
+    return redirect(url_for("admin.subscriber_detail", subscriber_id=subscriber.id))
 
 
 @bp.post("/subscribers/<int:subscriber_id>/delete")
