@@ -9,20 +9,19 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from cac_news.config import PROJECT_ROOT, Defaults
+from cac_news.config import Defaults
+from cac_news.locations import default_instance_path, resource_dir
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints and commands."""
-    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
-        "CAC_NEWS_INSTANCE_PATH", str(PROJECT_ROOT / "instance")
-    )
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or default_instance_path()
     app = Flask(
         __name__,
         instance_path=str(instance_path),
         instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
     )
     load_config(app, test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -80,7 +79,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(
         app,
         db,
-        directory=str(PROJECT_ROOT / "migrations"),
+        directory=str(resource_dir("migrations")),
         include_object=include_object,
     )
     csrf.init_app(app)
