@@ -26,7 +26,7 @@ from cac_news.models.newsletter import (
     Newsletter,
     NewsletterSection,
 )
-from cac_news.models.pilot import PILOT_ROLES, Pilot
+from cac_news.models.pilot import PILOT_ROLES, Pilot, PilotSession
 from cac_news.models.segment import (
     SUPPRESSION_REASONS,
     Segment,
@@ -61,6 +61,7 @@ __all__ = [
     "Segment",
     "ParticipationMode",
     "Pilot",
+    "PilotSession",
     "Subscriber",
     "SubscriptionEvent",
     "Suppression",
