@@ -19,6 +19,9 @@ def register(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     register_error_pages(app)
+    from cac_news.web.security import init_security
+
+    init_security(app)
 
 
 def register_error_pages(app: Flask) -> None:
@@ -29,6 +32,7 @@ def register_error_pages(app: Flask) -> None:
         404: lambda: _("This page does not exist."),
         405: lambda: _("This action is not allowed here."),
         410: lambda: _("This page has been withdrawn."),
+        413: lambda: _("What you sent is too large for this page."),
         429: lambda: _("Too many attempts. Wait a few minutes, then try again."),
         500: lambda: _("Something went wrong on our side. Try again later."),
     }
