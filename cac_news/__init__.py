@@ -30,7 +30,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedIntegerConverter
     register_blueprints(app)
     register_commands(app)
+    trust_proxies(app)
+    from cac_news.urls import pin_external_urls
+
+    pin_external_urls(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, read the client's address, scheme and host
+    from their X-Forwarded-* headers (so rate limits key on the real client)."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 class BoundedIntegerConverter(IntegerConverter):
