@@ -18,6 +18,9 @@ def register(app: Flask) -> None:
     app.register_blueprint(subscription_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    from cac_news.web.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
     register_error_pages(app)
     from cac_news.web.security import init_security
 
