@@ -9,20 +9,19 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from cac_news.config import PROJECT_ROOT, Defaults
+from cac_news.config import Defaults
+from cac_news.locations import default_instance_path, resource_dir
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints and commands."""
-    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
-        "CAC_NEWS_INSTANCE_PATH", str(PROJECT_ROOT / "instance")
-    )
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or default_instance_path()
     app = Flask(
         __name__,
         instance_path=str(instance_path),
         instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
     )
     load_config(app, test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -31,7 +30,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedIntegerConverter
     register_blueprints(app)
     register_commands(app)
+    trust_proxies(app)
+    from cac_news.urls import pin_external_urls
+
+    pin_external_urls(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, read the client's address, scheme and host
+    from their X-Forwarded-* headers (so rate limits key on the real client)."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 class BoundedIntegerConverter(IntegerConverter):
@@ -80,7 +93,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(
         app,
         db,
-        directory=str(PROJECT_ROOT / "migrations"),
+        directory=str(resource_dir("migrations")),
         include_object=include_object,
     )
     csrf.init_app(app)

@@ -8,8 +8,8 @@ from flask import Flask, abort
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
-from cac_news.extensions import db
 from cac_news.models import Pilot
+from cac_news.pilots import pilot_for_session
 
 
 def init_login(app: Flask, login_manager: LoginManager) -> None:
@@ -21,11 +21,9 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_pilot(pilot_id: str) -> Pilot | None:
-        if not pilot_id.isdigit():
-            return None
-        pilot = db.session.get(Pilot, int(pilot_id))
-        return pilot if pilot is not None and pilot.active else None
+    def load_pilot(session_token: str) -> Pilot | None:
+        # The id Flask-Login keeps is a login's token: an ended login loads no one.
+        return pilot_for_session(session_token)
 
 
 def admin_required(view):

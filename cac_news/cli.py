@@ -117,3 +117,6 @@ def register(app: Flask) -> None:
 
     register_newsletter_commands(newsletters_cli)
     app.cli.add_command(worker_command)
+    from cac_news import ops_cli
+
+    ops_cli.register(app)

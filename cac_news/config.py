@@ -95,3 +95,8 @@ class Defaults:
     CONFIRM_TOKEN_MAX_AGE = 7 * 24 * 3600
     # Letters' links go through SITE_URL/l/<code>, counted per (letter, link, day) only.
     LINK_COUNTING = True
+    # Production (issue 12): proxy, request bodies, content security policy.
+    TRUSTED_PROXIES = 0  # X-Forwarded-For/-Proto/-Host hops set by trusted reverse proxies
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # admin requests, CSV imports included
+    PUBLIC_FORM_MAX_LENGTH = 16 * 1024  # public forms and the login
+    CSP_IMG_SRC = "'self' data:"  # where site pages may load images from

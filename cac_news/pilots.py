@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from cac_news.audience.emails import normalise_email
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
-from cac_news.models import PILOT_ROLES, Pilot
+from cac_news.models import PILOT_ROLES, Pilot, PilotSession
 from cac_news.models.pilot import MIN_PASSWORD_LENGTH
 from cac_news.timeutil import utcnow
 
@@ -85,6 +86,8 @@ def update_pilot(pilot: Pilot, data: PilotData, acting: Pilot) -> Pilot:
         clean.role,
         clean.active,
     )
+    if not pilot.active:
+        end_all_sessions(pilot, commit=False)
     db.session.commit()
     return pilot
 
@@ -103,7 +106,41 @@ def change_password(pilot: Pilot, password: str) -> None:
     """Set a new password after checking its strength."""
     check_password_strength(password)
     pilot.set_password(password)
+    end_all_sessions(pilot, commit=False)
     db.session.commit()
+
+
+def open_session(pilot: Pilot) -> str:
+    """Record a new login of the pilot; its token becomes the pilot's Flask-Login id."""
+    login = PilotSession(pilot=pilot)
+    db.session.add(login)
+    db.session.commit()
+    pilot.login_token = login.token
+    return login.token
+
+
+def pilot_for_session(token: str) -> Pilot | None:
+    """The active pilot a session token belongs to, or None once that login has ended."""
+    pilot = db.session.scalar(
+        select(Pilot).join(PilotSession).where(PilotSession.token == token, Pilot.active)
+    )
+    if pilot is not None:
+        pilot.login_token = token
+    return pilot
+
+
+def end_session(token: str | None) -> None:
+    """End one login: its session and remember cookies open nothing any more."""
+    if token:
+        db.session.execute(delete(PilotSession).where(PilotSession.token == token))
+        db.session.commit()
+
+
+def end_all_sessions(pilot: Pilot, commit: bool = True) -> None:
+    """End every login of the pilot, on every browser (log out everywhere)."""
+    db.session.execute(delete(PilotSession).where(PilotSession.pilot_id == pilot.id))
+    if commit:
+        db.session.commit()
 
 
 def count_active_admins() -> int:
@@ -113,17 +150,22 @@ def count_active_admins() -> int:
     )
 
 
+def login_key(email: str | None) -> str:
+    """The account an email typed at login names: the normalisation of stored addresses
+    (Unicode NFKC, IDNA, case), so throttling and lookup agree on who is tried."""
+    try:
+        return normalise_email(email or "")
+    except ValidationError:
+        return unicodedata.normalize("NFKC", email or "").strip().casefold()
+
+
 def authenticate(email: str, password: str) -> Pilot | None:
     """Return the pilot when email and password match an active account, else None.
 
     A password hash is computed even for unknown addresses so that the answer time
     does not tell whether an account exists.
     """
-    try:
-        normalised = normalise_email(email)
-    except ValidationError:
-        normalised = (email or "").strip().lower()
-    pilot = db.session.scalar(select(Pilot).where(Pilot.email == normalised))
+    pilot = db.session.scalar(select(Pilot).where(Pilot.email == login_key(email)))
     if pilot is None:
         Pilot(password_hash=_DUMMY_HASH).check_password(password or "")
         return None

@@ -10,6 +10,9 @@ need java default-jre-headless
 need npm npm
 need dovecot dovecot-imapd
 need spamassassin spamassassin
+need nginx nginx-light
+need pg_dump postgresql-client
+need systemd-analyze systemd
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "Missing Debian packages:$missing — install them: sudo apt-get install$missing" >&2

@@ -7,9 +7,9 @@ from functools import lru_cache
 from xml.etree import ElementTree as ET
 
 from cac_news import territories
-from cac_news.config import PROJECT_ROOT
+from cac_news.locations import resource_dir
 
-SVG_PATH = PROJECT_ROOT / "static" / "vendor" / "svg-maps-france" / "france.departments.svg"
+SVG_PATH = resource_dir("static") / "vendor" / "svg-maps-france" / "france.departments.svg"
 SVG_NS = "{http://www.w3.org/2000/svg}"
 SHADES = 4  # number of colour steps above zero
 

@@ -28,7 +28,7 @@ from cac_news.models.newsletter import (
     NewsletterSection,
 )
 from cac_news.models.outbox import OutboxKind, OutboxMail, OutboxStatus
-from cac_news.models.pilot import PILOT_ROLES, Pilot
+from cac_news.models.pilot import PILOT_ROLES, Pilot, PilotSession
 from cac_news.models.relay import RelayCircuit, RelayState, SmtpRelay
 from cac_news.models.segment import (
     SUPPRESSION_REASONS,
@@ -72,6 +72,7 @@ __all__ = [
     "Segment",
     "ParticipationMode",
     "Pilot",
+    "PilotSession",
     "Subscriber",
     "SubscriptionEvent",
     "Suppression",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from cac_news.extensions import db
@@ -30,6 +31,19 @@ class Pilot(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    sessions: Mapped[list[PilotSession]] = relationship(
+        back_populates="pilot", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    # The token of the session this request runs in (set at login and by the user
+    # loader); Flask-Login stores it in the session and remember cookies instead of the id.
+    login_token = None  # str | None, not a column
+
+    def get_id(self) -> str:
+        """Flask-Login's alternative id: the session token, so ending it ends the login."""
+        if not self.login_token:
+            raise RuntimeError("open a PilotSession before logging a pilot in")
+        return self.login_token
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password, never the password itself."""
@@ -51,3 +65,23 @@ class Pilot(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Pilot {self.email} {self.role}>"
+
+
+def new_session_token() -> str:
+    """A random, unguessable session token."""
+    return secrets.token_urlsafe(32)
+
+
+class PilotSession(db.Model):
+    """One login of a pilot (a browser's session and remember cookie).
+
+    Deleting the row ends that login for good, even if its cookies are replayed.
+    """
+
+    __tablename__ = "pilot_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pilot_id: Mapped[int] = mapped_column(ForeignKey("pilot.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    pilot: Mapped[Pilot] = relationship(back_populates="sessions")

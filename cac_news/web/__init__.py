@@ -20,7 +20,13 @@ def register(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(links_bp)
+    from cac_news.web.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
     register_error_pages(app)
+    from cac_news.web.security import init_security
+
+    init_security(app)
 
 
 def register_error_pages(app: Flask) -> None:
@@ -31,6 +37,7 @@ def register_error_pages(app: Flask) -> None:
         404: lambda: _("This page does not exist."),
         405: lambda: _("This action is not allowed here."),
         410: lambda: _("This page has been withdrawn."),
+        413: lambda: _("What you sent is too large for this page."),
         429: lambda: _("Too many attempts. Wait a few minutes, then try again."),
         500: lambda: _("Something went wrong on our side. Try again later."),
     }
