@@ -260,3 +260,23 @@ def test_a_region_only_subscriber_is_in_its_region_segments(people, make_subscri
     # A département's segment does not guess which département of the région they live in.
     assert emails(ops.SegmentRule(territory_codes=["69"])) == ["lyon@x.org"]
     assert emails(ops.SegmentRule(territory_codes=["R53", "75"])) == ["breton@x.org", "paris@x.org"]
+
+
+def test_export_is_safe_when_french_excel_splits_on_semicolons(
+    app, runner, tmp_path, make_subscriber
+):
+    """French Excel reads a comma CSV with ";" as its separator: no piece may start a formula."""
+    make_subscriber(
+        email="semi@x.org",
+        last_name='Dupont;=HYPERLINK("http://evil.example";"clic")',
+        organisation="Asso; +33 1 23;\t@SUM(A1)",
+    )
+    out = tmp_path / "out.csv"
+    assert runner.invoke(args=["subscribers", "export", str(out)]).exit_code == 0
+    text = out.read_bytes().decode("utf-8-sig")
+    as_french_excel = [cell for row in csv.reader(io.StringIO(text), delimiter=";") for cell in row]
+    dangerous = [c for c in as_french_excel if c.strip().startswith(("=", "+", "-", "@"))]
+    assert dangerous == []
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert row["last_name"] == "Dupont;'=HYPERLINK(\"http://evil.example\";\"clic\")"
+    assert neutralise("Asso; +33") == "Asso; '+33" and neutralise("a;b") == "a;b"

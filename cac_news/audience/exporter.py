@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from typing import TextIO
 
@@ -21,11 +22,16 @@ COLUMNS = (
     "created_at",
 )  # fmt: skip
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# French Excel splits a comma-separated file on ";" (the list separator of its locale), so a
+# cell "Dupont;=HYPERLINK(…)" would become two cells, the second a formula.
+FORMULA_AFTER_SEPARATOR = re.compile(r"([;\t])(\s*)(?=[=+\-@])")
 
 
 def neutralise(value: object) -> str:
-    """A cell as text; one that a spreadsheet would run as a formula gets a leading quote."""
+    """A cell as text; whatever a spreadsheet would run as a formula gets a leading quote,
+    also after a ";" where a French Excel would start a new cell."""
     text = "" if value is None else str(value)
+    text = FORMULA_AFTER_SEPARATOR.sub(r"\1\2'", text)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
