@@ -13,6 +13,7 @@ need spamassassin spamassassin
 need nginx nginx-light
 need pg_dump postgresql-client
 need systemd-analyze systemd
+need caddy caddy
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "Missing Debian packages:$missing — install them: sudo apt-get install$missing" >&2
