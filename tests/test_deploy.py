@@ -47,9 +47,10 @@ def test_systemd_units_verify(tmp_path):
         and "Failed to connect to bus" not in line
     ]
     assert problems == [], "\n".join(problems)
-    assert "ExecStart=" + INSTALLED_COMMAND + " worker" in (
-        DEPLOY / "systemd/cac-news-worker.service"
-    ).read_text()
+    assert (
+        "ExecStart=" + INSTALLED_COMMAND + " worker"
+        in (DEPLOY / "systemd/cac-news-worker.service").read_text()
+    )
 
 
 def test_nginx_site_block_passes_nginx_t(tmp_path):
