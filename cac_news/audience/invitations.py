@@ -43,12 +43,13 @@ def send_confirmations(subscriber_ids: list[int]) -> tuple[int, int]:
                     connection = open_connection(config)
                 connection.send_message(message, from_addr=sender)
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
-                log.warning("confirmation to subscriber %s refused: %s", subscriber_id, exc)
+                # The answer may quote the address: the log names the subscriber by id only.
+                log.warning("confirmation to subscriber %s refused: %s", subscriber_id, _code(exc))
                 failed += 1
                 with contextlib.suppress(smtplib.SMTPException, OSError):
                     connection.rset()
             except (smtplib.SMTPException, OSError) as exc:
-                log.warning("confirmation to subscriber %s failed: %s", subscriber_id, exc)
+                log.warning("confirmation to subscriber %s failed: %s", subscriber_id, _code(exc))
                 failed += 1
                 _close(connection)
                 connection = None
@@ -64,3 +65,9 @@ def _close(connection: smtplib.SMTP | None) -> None:
     if connection is not None:
         with contextlib.suppress(smtplib.SMTPException, OSError):
             connection.quit()
+
+
+def _code(exc: Exception) -> str:
+    """An SMTP error for the log: its class and reply code, never its text."""
+    code = getattr(exc, "smtp_code", None)
+    return f"{type(exc).__name__} {code}" if code else type(exc).__name__

@@ -124,7 +124,8 @@ def _handle(row: OutboxMail, config: Mapping, now: datetime) -> None:
             row.status = OutboxStatus.FAILED
         else:
             row.next_attempt_at = now + timedelta(seconds=RETRY_SECONDS * 2**row.attempts)
-        log.warning("outbox %s: %s", row.id, row.note)
+        # The note (stored with the row) may quote the address; the log gets the class only.
+        log.warning("outbox %s: %s, attempt %s", row.id, type(exc).__name__, row.attempts)
         return None
     row.status, row.sent_at = OutboxStatus.SENT, utcnow()
     return None
