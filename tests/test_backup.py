@@ -5,7 +5,6 @@ pg_dump/pg_restore against the real server."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -78,38 +77,55 @@ def backup_during_a_send(app, tmp_path, smtp_server, make_subscriber, make_newsl
     return archive, env, emails, result.stdout
 
 
+def restore_target(env: dict, tmp_path: Path) -> tuple[dict, str]:
+    """The environment of a new, empty instance to restore into, and its database URI:
+    a new SQLite file, or a new database on the same PostgreSQL server."""
+    restore_env = {k: v for k, v in env.items() if k != "CAC_NEWS_SQLALCHEMY_DATABASE_URI"}
+    restore_env["CAC_NEWS_INSTANCE_PATH"] = str(tmp_path / "restored")
+    if not USING_POSTGRESQL:
+        return restore_env, f"sqlite:///{tmp_path / 'restored' / 'cac_news.db'}"
+    source = make_url(env["CAC_NEWS_SQLALCHEMY_DATABASE_URI"])
+    target = source.set(database=f"{source.database}_restore")
+    admin = create_engine(source, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}"'))
+        conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+    uri = target.render_as_string(hide_password=False)
+    restore_env["CAC_NEWS_SQLALCHEMY_DATABASE_URI"] = uri
+    return restore_env, uri
+
+
 def test_backup_mid_send_restores_everything_into_a_new_instance(
     app, tmp_path, smtp_server, make_subscriber, make_newsletter
 ):
-    if USING_POSTGRESQL:
-        pytest.skip("the PostgreSQL variant is the next test")  # same test, other engine
+    """Each suite runs it on its own engine: SQLite's online backup API, or pg_dump."""
     archive, env, emails, output = backup_during_a_send(
         app, tmp_path, smtp_server, make_subscriber, make_newsletter
     )
-    assert "online backup API" in output
+    assert ("pg_dump" if USING_POSTGRESQL else "online backup API") in output
     original = snapshot(app.config["SQLALCHEMY_DATABASE_URI"])
 
-    restored_instance = tmp_path / "restored"
-    restore_env = {k: v for k, v in env.items() if k != "CAC_NEWS_SQLALCHEMY_DATABASE_URI"}
-    restore_env["CAC_NEWS_INSTANCE_PATH"] = str(restored_instance)
+    restore_env, restored_uri = restore_target(env, tmp_path)
     result = flask_command(restore_env, "restore", str(archive))
     assert result.returncode == 0, result.stdout + result.stderr
-    restored_db = restored_instance / "cac_news.db"
-    restored = snapshot(f"sqlite:///{restored_db}")
+    restored = snapshot(restored_uri)
 
     assert restored["subscribers"] == original["subscribers"] == emails
     assert restored["deliveries"] == original["deliveries"]  # frozen at send start
     assert len(restored["deliveries"]) == 150
     assert restored["copies"] == original["copies"] and len(restored["copies"]) == 1
     assert 0 < restored["sent"] <= original["sent"]  # a moment of the send, consistent
-    assert (restored_instance / "media" / "affiche.png").read_bytes().startswith(b"\x89PNG")
-    with create_engine(f"sqlite:///{restored_db}").connect() as conn:
-        assert conn.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
+    restored_media = tmp_path / "restored" / "media" / "affiche.png"
+    assert restored_media.read_bytes().startswith(b"\x89PNG")
+    if not USING_POSTGRESQL:
+        with create_engine(restored_uri).connect() as conn:
+            assert conn.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
 
     # The restored instance runs: the app reads it and a worker finishes the send there.
     finish = flask_command(restore_env, "worker", "--until-idle")
     assert finish.returncode == 0, finish.stdout + finish.stderr
-    assert snapshot(f"sqlite:///{restored_db}")["sent"] == 150
+    assert snapshot(restored_uri)["sent"] == 150
 
 
 def test_restore_refuses_a_database_that_holds_data(app, tmp_path, make_subscriber):
@@ -127,32 +143,3 @@ def test_restore_refuses_a_database_that_holds_data(app, tmp_path, make_subscrib
         "garde@exemple.org",
         "apres@exemple.org",
     }
-
-
-@pytest.mark.skipif(not USING_POSTGRESQL, reason="runs in the PostgreSQL suite")
-def test_postgresql_backup_mid_send_restores_with_pg_restore(
-    app, tmp_path, smtp_server, make_subscriber, make_newsletter
-):
-    archive, env, emails, output = backup_during_a_send(
-        app, tmp_path, smtp_server, make_subscriber, make_newsletter
-    )
-    assert "pg_dump" in output
-    source = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    target = source.set(database=f"{source.database}_restore")
-    admin = create_engine(source, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}"'))
-        conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-    restore_env = dict(env)
-    restore_env["CAC_NEWS_SQLALCHEMY_DATABASE_URI"] = target.render_as_string(hide_password=False)
-    restore_env["CAC_NEWS_INSTANCE_PATH"] = str(tmp_path / "restored")
-    result = flask_command(restore_env, "restore", str(archive))
-    assert result.returncode == 0, result.stdout + result.stderr
-    original = snapshot(source.render_as_string(hide_password=False))
-    restored = snapshot(target.render_as_string(hide_password=False))
-    assert restored["subscribers"] == original["subscribers"] == emails
-    assert restored["deliveries"] == original["deliveries"]
-    assert restored["copies"] == original["copies"] and len(restored["copies"]) == 1
-    assert 0 < restored["sent"] <= original["sent"]
-    assert os.path.exists(tmp_path / "restored" / "media" / "affiche.png")
