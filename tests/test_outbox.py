@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from cac_news.audience import outbox
 from cac_news.extensions import db
-from cac_news.models import OutboxKind, OutboxMail
+from cac_news.models import OutboxKind, OutboxMail, OutboxStatus
+from cac_news.timeutil import utcnow
 from tests.engine_helpers import run_worker
 
 FORM = {"consent": "y", "language": "fr", "territory_code": ""}
@@ -61,10 +64,38 @@ def test_unknown_address_queued_like_a_known_one_and_dropped(
 
 
 def test_the_guard_for_other_callers(app):
-    """within_allowance / record_sent: what a pilot-triggered invitation calls."""
+    """within_allowance: what a pilot-triggered invitation asks before queuing."""
     assert outbox.within_allowance("x@example.org", app.config)
     for _ in range(3):
-        outbox.record_sent("x@example.org", OutboxKind.RECONFIRM)
+        _sent_row("x@example.org", OutboxKind.RECONFIRM, utcnow())
     db.session.commit()
     assert not outbox.within_allowance("x@example.org", app.config)
     assert outbox.within_allowance("y@example.org", app.config)
+
+
+def _sent_row(email, kind, when, status=OutboxStatus.SENT):
+    db.session.add(
+        OutboxMail(
+            kind=kind, email=email, status=status, sent_at=when, next_attempt_at=when,
+            created_at=when,
+        )
+    )  # fmt: skip
+
+
+def test_handled_requests_are_forgotten_after_two_days(app):
+    """Addresses typed into the forms do not stay in the database once their day is over."""
+    now = utcnow()
+    old = now - timedelta(days=3)
+    _sent_row("old-sent@example.org", OutboxKind.SUBSCRIBE, old)
+    _sent_row("stranger@example.org", OutboxKind.MY_LINK, old, status=OutboxStatus.DROPPED)
+    _sent_row("recent@example.org", OutboxKind.MY_LINK, now - timedelta(hours=1))
+    db.session.add(
+        OutboxMail(kind=OutboxKind.SUBSCRIBE, email="waiting@example.org",
+                   created_at=old, next_attempt_at=now + timedelta(hours=1))
+    )  # fmt: skip
+    db.session.commit()
+    outbox.send_due(app.config, now)
+    left = set(db.session.scalars(select(OutboxMail.email)))
+    assert left == {"recent@example.org", "waiting@example.org"}
+    # The recent one still counts against the allowance.
+    assert outbox.sent_today("recent@example.org", now) == 1

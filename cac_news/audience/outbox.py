@@ -15,7 +15,7 @@ import smtplib
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from cac_news.audience import links, mail
 from cac_news.extensions import db
@@ -27,6 +27,9 @@ DEFAULT_ALLOWANCE = 3
 MAX_ATTEMPTS = 5
 RETRY_SECONDS = 60
 BATCH = 20
+# Handled requests are kept this long, for the allowance (24 hours) and for a look in the
+# database; then they go: they hold addresses typed into public forms, known or not.
+RETENTION = timedelta(days=2)
 
 
 def allowance(config: Mapping) -> int:
@@ -58,16 +61,6 @@ def within_allowance(email: str, config: Mapping, now: datetime | None = None) -
     return sent_today(email, now) < allowance(config)
 
 
-def record_sent(email: str, kind: str, now: datetime | None = None) -> None:
-    """Count a mail sent outside the queue (e.g. an invitation) against the allowance."""
-    now = now or utcnow()
-    db.session.add(
-        OutboxMail(
-            kind=kind, email=email, status=OutboxStatus.SENT, sent_at=now, next_attempt_at=now
-        )
-    )
-
-
 def queue(kind: OutboxKind, email: str, language: str = "fr", payload: dict | None = None) -> None:
     """Queue a request for the worker and commit: the same work whatever the address."""
     db.session.add(
@@ -92,6 +85,7 @@ def send_due(config: Mapping, now: datetime | None = None, limit: int = BATCH) -
     )
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
+    purge_handled(now)
     handled = 0
     while handled < limit:
         row = db.session.scalars(query).first()
@@ -101,6 +95,19 @@ def send_due(config: Mapping, now: datetime | None = None, limit: int = BATCH) -
         db.session.commit()
         handled += 1
     return handled
+
+
+def purge_handled(now: datetime) -> None:
+    """Forget requests handled more than RETENTION ago (the due index serves this delete)."""
+    db.session.execute(
+        delete(OutboxMail)
+        .where(
+            OutboxMail.status != OutboxStatus.QUEUED,
+            OutboxMail.next_attempt_at < now - RETENTION,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def _handle(row: OutboxMail, config: Mapping, now: datetime) -> None:

@@ -17,7 +17,7 @@ class OutboxKind(StrEnum):
 
     SUBSCRIBE = "subscribe"  # a confirmation link, or "already subscribed"
     MY_LINK = "my_link"  # the preferences link, for a known address only
-    RECONFIRM = "reconfirm"  # a pilot's re-confirmation invitation, counted (`record_sent`)
+    RECONFIRM = "reconfirm"  # a pilot's re-confirmation invitation, counted like the others
 
 
 class OutboxStatus(StrEnum):
