@@ -95,6 +95,9 @@ class Defaults:
     CONFIRM_TOKEN_MAX_AGE = 7 * 24 * 3600
     # Letters' links go through SITE_URL/l/<code>, counted per (letter, link, day) only.
     LINK_COUNTING = True
+    # Outgoing webhooks may post to private, loopback and link-local addresses (tests, or a
+    # receiver on the same network); off, such URLs are refused, also at connection time.
+    WEBHOOK_ALLOW_PRIVATE = False
     # Production (issue 12): proxy, request bodies, content security policy.
     TRUSTED_PROXIES = 0  # X-Forwarded-For/-Proto/-Host hops set by trusted reverse proxies
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # admin requests, CSV imports included

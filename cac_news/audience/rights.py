@@ -11,6 +11,7 @@ from sqlalchemy import inspect as sa_inspect
 from cac_news.audience import suppression
 from cac_news.audience.subscription import Profile, apply_profile, validate_profile
 from cac_news.extensions import db
+from cac_news.integrations import webhooks
 from cac_news.models import Subscriber
 
 
@@ -19,6 +20,7 @@ def unsubscribe(subscriber: Subscriber, detail: str = "link") -> bool:
     if subscriber.status in ("unsubscribed", "bounced", "complained"):
         return False
     subscriber.set_status("unsubscribed", source="unsubscribe", detail=detail)
+    webhooks.subscriber_left(subscriber, suppression.email_hash(subscriber.email))
     db.session.commit()
     return True
 
@@ -108,6 +110,7 @@ def erase(subscriber: Subscriber) -> None:
     from cac_news.models import Delivery, OutboxMail
 
     suppression.suppress(subscriber.email, reason="erased")
+    webhooks.subscriber_erased(suppression.email_hash(subscriber.email))
     forget_bounces(subscriber)
     # The database sets subscriber_id to NULL; the frozen address, the name and the
     # server's answer (which may quote the address) go now.

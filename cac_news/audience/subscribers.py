@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from cac_news.audience.emails import normalise_email
-from cac_news.audience.suppression import is_suppressed
+from cac_news.audience.suppression import email_hash, is_suppressed
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
+from cac_news.integrations import webhooks
 from cac_news.models import ParticipationMode, Pilot, Subscriber, Territory
 from cac_news.models.audience import LANGUAGES, SUBSCRIBER_STATUSES
 from cac_news.timeutil import utcnow
@@ -176,6 +177,7 @@ def update_subscriber(subscriber: Subscriber, data: SubscriberData, actor: Pilot
         subscriber.log("profile", source="pilot", actor_id=actor.id, detail=", ".join(changed))
     if clean.status != subscriber.status:
         subscriber.set_status(clean.status, source="pilot", actor_id=actor.id)
+        webhooks.subscriber_left(subscriber, email_hash(subscriber.email))
         if clean.status == "active" and subscriber.consent_at is None:
             subscriber.consent_at = utcnow()
             subscriber.consent_source = "pilot"

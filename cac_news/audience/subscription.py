@@ -15,6 +15,7 @@ from cac_news.audience.emails import normalise_email
 from cac_news.audience.subscribers import check_profile
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
+from cac_news.integrations import webhooks
 from cac_news.models import OutboxKind, ParticipationMode, Subscriber
 from cac_news.timeutil import utcnow
 
@@ -130,6 +131,7 @@ def confirm_subscription(token: str, ip: str | None = None) -> Subscriber:
     subscriber.consent_ip = ip if current_app.config.get("CONSENT_STORE_IP") else None
     subscriber.log("consent", source="confirmation", detail=f"form {CONSENT_VERSION}")
     suppression.lift(subscriber.email)
+    webhooks.subscriber_confirmed(subscriber, suppression.email_hash(subscriber.email))
     db.session.commit()
     return subscriber
 

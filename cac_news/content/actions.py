@@ -11,6 +11,7 @@ from sqlalchemy import select
 from cac_news import territories
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
+from cac_news.integrations import webhooks
 from cac_news.models import ACTION_KINDS, ActionReport
 
 SAFE_LINK_PREFIXES = ("http://", "https://")
@@ -73,10 +74,11 @@ def save_report(data: ReportData, report: ActionReport | None = None) -> ActionR
 
 def set_published(report: ActionReport, published: bool) -> None:
     """Publish a report or take it back to draft; commits."""
-    if published:
-        report.publish()
-    else:
+    if not published:
         report.unpublish()
+    elif not report.published:
+        report.publish()
+        webhooks.action_report_published(report)
     db.session.commit()
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, bindparam, exists, or_, select, union_all, update
 
 from cac_news.extensions import db
+from cac_news.integrations import webhooks
 from cac_news.models import PENDING_STATUSES, Delivery, Newsletter
 from cac_news.models.delivery import SMTP_TEXT_MAX
 
@@ -63,6 +64,7 @@ def finish_completed(now: datetime) -> list[int]:
             .where(N.c.id.in_(ids), N.c.status == "sending", ~pending)
             .values(status="sent", sent_at=now, consecutive_errors=0)
         )
+        webhooks.newsletters_sent(ids, now)
     db.session.commit()
     return ids
 

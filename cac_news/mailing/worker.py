@@ -22,7 +22,7 @@ from sqlalchemy.exc import OperationalError
 
 from cac_news.audience import outbox
 from cac_news.extensions import db
-from cac_news.mailing import claims
+from cac_news.mailing import claims, webhook_task
 from cac_news.mailing.bounces.apply import record_smtp_rejection
 from cac_news.mailing.bounces.verp import envelope_for_delivery
 from cac_news.mailing.mailer import NewsletterMailer
@@ -85,6 +85,7 @@ class Worker:
             claims.release_expired,
             self._finish_completed,
             self._send_outbox,
+            lambda now: webhook_task.run(self.config, now),
         ]
         self._outbox_sent = 0
 

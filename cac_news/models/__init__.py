@@ -38,6 +38,7 @@ from cac_news.models.segment import (
     segment_territories,
 )
 from cac_news.models.territory import Territory
+from cac_news.models.webhook import WEBHOOK_DELIVERY_STATUSES, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "OutboxKind",
@@ -80,4 +81,7 @@ __all__ = [
     "segment_modes",
     "segment_territories",
     "subscriber_modes",
+    "WEBHOOK_DELIVERY_STATUSES",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

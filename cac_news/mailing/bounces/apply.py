@@ -16,7 +16,9 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
+from cac_news.audience.suppression import email_hash
 from cac_news.extensions import db
+from cac_news.integrations import webhooks
 from cac_news.models import Bounce, Delivery, Subscriber
 from cac_news.models.bounce import DIAGNOSTIC_MAX, BounceMatch
 from cac_news.timeutil import utcnow
@@ -294,6 +296,7 @@ def apply_policy(
         detail = f"{decision.reason}; {last.status_code or '?'} {excerpt}".strip()
     old = subscriber.status
     subscriber.set_status(decision.status, source=SOURCE_OF[decision.status], detail=detail[:500])
+    webhooks.subscriber_left(subscriber, email_hash(subscriber.email))
     return StatusChange(subscriber.id, subscriber.email, old, decision.status, decision.reason)
 
 
