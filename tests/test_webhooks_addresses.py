@@ -42,9 +42,7 @@ def fake_dns(monkeypatch, answers: dict[str, list[str]]) -> None:
     def getaddrinfo(host, port, *args, **kwargs):
         if host in answers:
             family = {True: socket.AF_INET6, False: socket.AF_INET}
-            return [
-                (family[":" in a], socket.SOCK_STREAM, 6, "", (a, port)) for a in answers[host]
-            ]
+            return [(family[":" in a], socket.SOCK_STREAM, 6, "", (a, port)) for a in answers[host]]
         return real_getaddrinfo(host, port, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
