@@ -91,14 +91,14 @@ def test_private_urls_refused_at_registration(app, url):
         ("ftp://files.example.org/in", "http"),
         ("file:///etc/passwd", "http"),
         ("gopher://example.org/", "http"),
-        ("https://user:secret@example.org/hook", "password"),
-        ("https:///nohost", "host"),
+        ("https://user:secret@example.org/hook", "mot de passe"),
+        ("https:///nohost", "hôte"),
         ("https://example.org/a b", "URL"),
         ("https://example.org/hook#part", "fragment"),
-        ("https://example.org:99999/hook", "read"),
+        ("https://example.org:99999/hook", "illisible"),
     ],
 )
-def test_bad_urls_refused(app, url, why):
+def test_bad_urls_refused(app, url, why):  # the messages speak French by default
     app.config["WEBHOOK_ALLOW_PRIVATE"] = True  # refused whatever the address setting
     with pytest.raises(ValidationError) as caught:
         endpoints.create_endpoint(url, ["subscriber.unsubscribed"], app.config)
@@ -138,7 +138,7 @@ def test_public_name_accepted_then_refused_when_it_rebinds_to_loopback(
     assert receiver.requests == []  # never connected
     delivery = db.session.scalars(select(WebhookDelivery)).one()
     assert delivery.status == "failed" and delivery.last_status_code is None
-    assert "private" in delivery.last_answer and "127.0.0.1" in delivery.last_answer
+    assert "privée" in delivery.last_answer and "127.0.0.1" in delivery.last_answer
     assert endpoint.failing_since is not None
 
 
@@ -152,7 +152,7 @@ def test_one_private_address_among_public_ones_is_refused(
     fake_dns(monkeypatch, {PUBLIC_NAME: [PUBLIC_ADDRESS, "127.0.0.1"]})
     sender.send_due(app.config)
     assert receiver.requests == []
-    assert "private" in db.session.scalars(select(WebhookDelivery)).one().last_answer
+    assert "privée" in db.session.scalars(select(WebhookDelivery)).one().last_answer
 
 
 def test_registration_refuses_a_name_with_any_private_address(app, monkeypatch):
