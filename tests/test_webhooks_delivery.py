@@ -218,3 +218,32 @@ def test_a_dead_endpoint_costs_one_attempt_per_tick(app, make_subscriber):
     assert rows[0].status == "failed" and rows[0].last_status_code is None
     assert "Connection" in rows[0].last_answer or "refused" in rows[0].last_answer.lower()
     assert json.loads(rows[1].payload)["type"] == "subscriber.unsubscribed"
+
+
+def readme_verify():
+    """The `verify` function of the README's Webhooks section, as a reader would copy it."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Webhooks", 1)[1]
+    code = section.split("```python", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 (our own README)
+    return namespace["verify"]
+
+
+def test_the_readme_snippet_verifies_a_real_delivery(app, receiver, make_subscriber):
+    verify = readme_verify()
+    _endpoint, secret = endpoints.create_endpoint(
+        receiver.url, ["subscriber.unsubscribed"], app.config
+    )
+    rights.unsubscribe(make_subscriber())
+    sender.send_due(app.config)
+    (request,) = receiver.requests
+    body = request.body.encode()
+    assert verify(secret, request.headers, body)
+    assert not verify(secret, request.headers, body.replace(b"unsubscribed", b"confirmed"))
+    other = "whsec_" + base64.b64encode(b"y" * 24).decode()
+    assert not verify(other, request.headers, body)
+    old = {**request.headers, "webhook-timestamp": str(int(time.time()) - 3600)}
+    assert not verify(secret, old, body)

@@ -3,6 +3,7 @@ with the status codes it is told (500 first, then 200...)."""
 
 from __future__ import annotations
 
+import ssl
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,8 +39,11 @@ class Receiver:
             return self.statuses.pop(0) if self.statuses else self.default
 
 
-def start_receiver(statuses: list[int] | None = None) -> tuple[Receiver, ThreadingHTTPServer]:
-    """Start a receiver in a thread; the caller shuts the server down."""
+def start_receiver(
+    statuses: list[int] | None = None, tls: ssl.SSLContext | None = None
+) -> tuple[Receiver, ThreadingHTTPServer]:
+    """Start a receiver in a thread (over TLS with a server context); the caller shuts the
+    server down."""
     receiver = Receiver(statuses=list(statuses or []))
 
     class Handler(BaseHTTPRequestHandler):
@@ -60,6 +64,8 @@ def start_receiver(statuses: list[int] | None = None) -> tuple[Receiver, Threadi
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     receiver.port = server.server_address[1]
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return receiver, server
