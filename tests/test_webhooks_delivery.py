@@ -218,6 +218,11 @@ def test_a_dead_endpoint_costs_one_attempt_per_tick(app, make_subscriber):
     assert rows[0].status == "failed" and rows[0].last_status_code is None
     assert "Connection" in rows[0].last_answer or "refused" in rows[0].last_answer.lower()
     assert json.loads(rows[1].payload)["type"] == "subscriber.unsubscribed"
+    # The other events wait for the first one's retry: one timeout per backoff step.
+    assert rows[1].next_attempt_at == rows[2].next_attempt_at == rows[0].next_attempt_at
+    assert sender.send_due(app.config, now=rows[0].next_attempt_at - timedelta(seconds=1)) == []
+    db.session.expire_all()
+    assert [r.attempts for r in db.session.scalars(select(WebhookDelivery))] == [1, 0, 0]
 
 
 def readme_verify():

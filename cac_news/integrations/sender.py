@@ -74,12 +74,29 @@ def record(delivery: WebhookDelivery, answer: http.Answer, now: datetime) -> Web
         delivery.status = "abandoned"
     else:  # failed this time, tried again at `due`
         delivery.status, delivery.next_attempt_at = "failed", due
+        hold_back(delivery, due)
     if endpoint.failing_since is None:
         endpoint.failing_since = now
     if endpoint.enabled and now - endpoint.failing_since >= DISABLE_AFTER:
         disable(endpoint, now)
         return endpoint
     return None
+
+
+def hold_back(failed: WebhookDelivery, due: datetime) -> None:
+    """The endpoint's other due events wait for this retry (no attempt counted): a dead
+    receiver is tried once per backoff step, not once per event per tick."""
+    db.session.execute(
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.endpoint_id == failed.endpoint_id,
+            WebhookDelivery.id != failed.id,
+            WebhookDelivery.status.in_(UNFINISHED),
+            WebhookDelivery.next_attempt_at < due,
+        )
+        .values(next_attempt_at=due)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def disable(endpoint: WebhookEndpoint, now: datetime) -> None:
@@ -125,8 +142,8 @@ def send_due(
     """Post the due deliveries, one committed row at a time; return endpoints disabled.
 
     On PostgreSQL each row is locked (SKIP LOCKED) until its result is committed, so that
-    several workers never post one row twice. An endpoint that failed in this call gets
-    no further post in it: a dead receiver costs one timeout per call, not one per event.
+    several workers never post one row twice. An endpoint that failed gets no further
+    post in this call, and its other events wait for the failed one's retry.
     """
     fixed_now = now
     started = time.monotonic()
