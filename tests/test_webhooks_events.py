@@ -202,3 +202,13 @@ def test_disabled_endpoint_gets_no_event(app, endpoint, make_subscriber):
     endpoints.set_enabled(endpoint, False)
     rights.unsubscribe(make_subscriber())
     assert deliveries() == []
+
+
+def test_access_right_lists_the_events_sent_about_the_person(app, endpoint, make_subscriber):
+    subscriber = make_subscriber(email="gus@exemple.org")
+    other = make_subscriber(email="hana@exemple.org")
+    rights.unsubscribe(subscriber)
+    rights.unsubscribe(other)
+    (entry,) = rights.personal_data(subscriber)["webhooks"]
+    assert entry["event"] == "subscriber.unsubscribed"
+    assert entry["sent_to"] == endpoint.url and entry["status"] == "pending"

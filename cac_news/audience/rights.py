@@ -73,6 +73,7 @@ def personal_data(subscriber: Subscriber) -> dict[str, Any]:
             for e in subscriber.events
         ],
     }
+    data["webhooks"] = webhooks.deliveries_about(suppression.email_hash(subscriber.email))
     # What a person can read: which letter, to which address, what happened and when; the
     # engine's claims, leases and retry times are not data about them.
     mapper = sa_inspect(type(subscriber))

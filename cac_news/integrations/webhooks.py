@@ -141,6 +141,25 @@ def subscriber_erased(email_hash: str) -> None:
     enqueue("subscriber.erased", {"email_hash": email_hash})
 
 
+def deliveries_about(email_hash: str) -> list[dict]:
+    """The events about a person sent to (or queued for) other tools: the access right."""
+    rows = db.session.execute(
+        select(
+            WebhookDelivery.event_type,
+            WebhookEndpoint.url,
+            WebhookDelivery.status,
+            WebhookDelivery.created_at,
+        )
+        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+        .where(WebhookDelivery.subject_hash == email_hash)
+        .order_by(WebhookDelivery.id)
+    )
+    return [
+        {"event": event, "sent_to": url, "status": status, "at": _iso(at)}
+        for event, url, status, at in rows
+    ]
+
+
 def newsletters_sent(newsletter_ids: list[int], now: datetime | None = None) -> None:
     """These newsletters finished sending."""
     for newsletter in db.session.scalars(
