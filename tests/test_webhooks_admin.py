@@ -113,6 +113,8 @@ def test_test_event_log_switch_and_delete(app, admin_client, receiver, make_subs
     assert endpoint.enabled is False
     rights.unsubscribe(make_subscriber())
     assert db.session.scalar(select(db.func.count(WebhookDelivery.id))) == 1
+    admin_client.post(f"{page}test")  # refused while disabled
+    assert db.session.scalar(select(db.func.count(WebhookDelivery.id))) == 1
     admin_client.post(f"{page}enable")
     db.session.refresh(endpoint)
     assert endpoint.enabled and endpoint.disabled_reason is None

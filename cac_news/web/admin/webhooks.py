@@ -89,8 +89,14 @@ def webhook_test(endpoint_id: int):
     endpoint = _endpoint(endpoint_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    endpoints.queue_test(endpoint)
-    flash(_("Test event queued: the worker sends it within seconds; reload this page."), "success")
+    if not endpoint.enabled:
+        flash(_("Enable the endpoint first: a disabled endpoint receives nothing."), "error")
+    else:
+        endpoints.queue_test(endpoint)
+        flash(
+            _("Test event queued: the worker sends it within seconds; reload this page."),
+            "success",
+        )
     return redirect(url_for("admin.webhook", endpoint_id=endpoint.id))
 
 
