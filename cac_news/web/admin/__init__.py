@@ -20,6 +20,7 @@ from cac_news.web.admin import (  # noqa: E402, F401
     bounces,
     dashboard,
     imports,
+    media,
     modes,
     newsletters,
     pilots,
@@ -28,6 +29,7 @@ from cac_news.web.admin import (  # noqa: E402, F401
     roadmap,
     segments,
     sending,
+    settings,
     subscribers,
     territories,
 )
