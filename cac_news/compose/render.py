@@ -70,6 +70,9 @@ def inline_css(html: str) -> str:
         remove_classes=False,
         strip_important=False,
         allow_network=False,
+        # Images keep their computed height= attribute: CSS "height: auto" (for narrow
+        # screens) must not be copied over it as height="auto".
+        disable_basic_attributes=["height"],
         cssutils_logging_level=logging.CRITICAL,
     ).transform()
 
