@@ -25,7 +25,7 @@ def welcome_subject(site: SiteSettings, first_name: str) -> str:
         lambda found: first_name if found.group(1).lower() in FIRST_NAME_FIELDS else "",
         site.welcome_subject,
     )
-    return re.sub(r"\s+([,.!?;:])", r"\1", " ".join(subject.split()))
+    return re.sub(r"\s+([,.])", r"\1", " ".join(subject.split()))
 
 
 def render_welcome(site: SiteSettings) -> RenderedNewsletter:
