@@ -161,6 +161,25 @@ def test_size_limit_is_configurable(app, editor_client):
     assert "Mo au plus" in response.get_json()["error"]
 
 
+def test_a_body_over_the_limit_is_cut_short_with_the_same_answer(app, editor_client):
+    app.config["MEDIA_MAX_BYTES"] = 1000  # the request limit is this plus the form's margin
+    noisy = Image.frombytes("RGB", (400, 400), bytes(range(256)) * 1875)
+    out = io.BytesIO()
+    noisy.save(out, format="PNG", compress_level=0)
+    assert len(out.getvalue()) > 1000 + 256 * 1024
+    response = upload(editor_client, out.getvalue(), name="big.png")
+    assert response.status_code == 413
+    assert response.get_json()["field"] == "file"
+    html = editor_client.post(
+        "/admin/media",
+        data={"file": (io.BytesIO(out.getvalue()), "big.png"), "alt": "x"},
+        content_type="multipart/form-data",
+        headers={"Accept": "text/html"},
+    )
+    assert html.status_code == 413 and "Mo au plus" in html.get_data(as_text=True)
+    assert db.session.query(MediaFile).count() == 0
+
+
 def test_anonymous_visitors_cannot_upload(client):
     response = upload(client, png(10, 10), name="x.png")
     assert response.status_code == 302 and "/login" in response.headers["Location"]

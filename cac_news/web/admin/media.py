@@ -71,7 +71,7 @@ def media_upload():
         limit = round(max_bytes(current_app.config) / 1024 / 1024)
         message = _("The file is too large: at most %(mb)s MB.", mb=limit)
         if html:
-            form = MediaUploadForm()
+            form = MediaUploadForm(formdata=None)  # the body is not read again
             form.file.errors = [message]
             return _library_page(form, 413)
         return _error({"file": [message]}, 413)
