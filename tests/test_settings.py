@@ -189,3 +189,44 @@ def test_settings_reach_the_next_send_but_not_the_frozen_copies(
     assert received["From"] == "Groupe Financiarisation <lettre@example.org>"
     text = received.get_body(("plain",)).get_content()
     assert "Chère, cher Jo," in text and "69001 Lyon" in text
+
+
+def test_site_lists_never_double_the_number(client, make_newsletter):
+    from tests.archive_helpers import sent_copy
+
+    sent_copy(make_newsletter, subject="Lettre n°1 — Rentrée")
+    page = client.get("/archives/").get_data(as_text=True)
+    assert "Lettre n°1 — Rentrée" in page and "Lettre n°1 — Lettre n°1" not in page
+    settings.save({"subject_numbering": False})
+    sent_copy(make_newsletter, subject="Bilan de l’automne")
+    page = client.get("/archives/").get_data(as_text=True)
+    assert "Bilan de l’automne" in page and "Lettre n°2" not in page
+
+
+def test_logo_from_the_library_in_the_mail_and_kept_from_deletion(
+    app, admin_client, make_newsletter
+):
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (1000, 250), (255, 255, 255)).save(out, format="PNG")
+    uploaded = admin_client.post(
+        "/admin/media",
+        data={"file": (io.BytesIO(out.getvalue()), "logo.png"), "alt": "Logo du CAC"},
+        content_type="multipart/form-data",
+    ).get_json()
+    assert (
+        admin_client.post(
+            "/admin/settings", data={**FORM, "logo_media_id": str(uploaded["id"])}
+        ).status_code
+        == 302
+    )
+    html = render_newsletter(make_newsletter()).html
+    logo = re.search(r'<img[^>]*class="logo"[^>]*>', html).group(0)
+    assert uploaded["url"] in logo
+    assert 'width="240"' in logo and 'height="60"' in logo and 'alt="Logo du CAC"' in logo
+    assert admin_client.post(f"/admin/media/{uploaded['id']}/delete").status_code == 409
+    bad = admin_client.post("/admin/settings", data={**FORM, "logo_media_id": "999"})
+    assert bad.status_code == 400
