@@ -238,6 +238,11 @@ def test_mail_images_carry_size_and_alt_within_the_column(editor_client, make_ne
         sections=[
             SectionData(kind="text", title="Photos", body_md=f"![]({body['url']})"),
             SectionData(kind="text", title="Autre", body_md=f"![Mon texte]({small['url']})"),
+            SectionData(
+                kind="text",
+                title="Relatif",
+                body_md=f"![]({small['url'][16:]}) ![](https://ailleurs.example/a.png)",
+            ),
         ]
     )
     html, _text = personalise(render_newsletter(newsletter), sample_values())
@@ -247,6 +252,10 @@ def test_mail_images_carry_size_and_alt_within_the_column(editor_client, make_ne
     assert 'width="536"' in big and 'height="268"' in big and 'alt="Grande photo"' in big
     assert 'width="300"' in little and 'height="100"' in little and 'alt="Mon texte"' in little
     assert "max-width:100%" in big.replace(" ", "")  # the CSS guard for other clients
+    relative = [t for t in tags if small["url"] in t]
+    assert len(relative) == 2  # a path typed without the site's address becomes absolute
+    remote = next(t for t in tags if "ailleurs.example" in t)
+    assert "width=" not in remote  # unknown size: left to the CSS max-width
 
 
 def test_used_in_a_sent_letter_cannot_be_deleted(editor_client, make_newsletter):

@@ -14,12 +14,13 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from cac_news.extensions import db
+from cac_news.media.library import media_url
 from cac_news.models import MediaFile
 
 EMAIL_COLUMN = 536  # the 600 px container minus its 32 px side paddings
 IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 ATTRIBUTE = re.compile(r'([a-zA-Z-]+)="([^"]*)"')
-MEDIA_NAME = re.compile(r"/media/([0-9a-f]{32}\.(?:jpg|png))(?:[?#][^\"]*)?$")
+MEDIA_NAME = re.compile(r"^(?:https?://[^/]+)?/media/([0-9a-f]{32}\.(?:jpg|png))(?:[?#].*)?$")
 
 
 def display_size(width: int, height: int, column: int = EMAIL_COLUMN) -> tuple[int, int]:
@@ -55,6 +56,7 @@ def size_images(html: str, column: int = EMAIL_COLUMN) -> Markup:
         if media is None:
             return found.group(0)
         width, height = display_size(media.width, media.height, column)
+        attributes["src"] = escape(media_url(media))  # absolute under SITE_URL, for mails
         attributes["width"], attributes["height"] = str(width), str(height)
         attributes["alt"] = attributes.get("alt") or escape(media.alt)
         return "<img " + " ".join(f'{key}="{value}"' for key, value in attributes.items()) + ">"
