@@ -16,12 +16,6 @@ class MediaUploadForm(FlaskForm):
     alt = StringField(_l("Text alternative (alt)"))
 
 
-class MediaAltForm(FlaskForm):
-    """Change an image's text alternative."""
-
-    alt = StringField(_l("Text alternative (alt)"))
-
-
 class SettingsForm(FlaskForm):
     """Every setting; field names are the settings' names (cac_news.settings checks them)."""
 

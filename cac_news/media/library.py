@@ -136,12 +136,6 @@ def all_media() -> list[MediaFile]:
     return list(db.session.scalars(select(MediaFile).order_by(MediaFile.id.desc())))
 
 
-def update_alt(media: MediaFile, alt: str | None) -> None:
-    """Change an image's text alternative (future letters take it from here)."""
-    media.alt = check_alt(alt)
-    db.session.commit()
-
-
 def remove_file(media: MediaFile) -> None:
     """Delete the row and the file (the caller has checked the image is not in use)."""
     path = images_dir() / media.stored_name
