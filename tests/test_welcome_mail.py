@@ -108,3 +108,13 @@ def test_an_unsubscribe_before_the_worker_runs_cancels_it(app, client, smtp_serv
     db.session.commit()
     run_worker(app)
     assert welcomes(smtp_server) == []
+
+
+def test_turned_off_before_the_worker_runs_sends_nothing(app, client, smtp_server):
+    settings.save(WELCOME)
+    subscribe_and_confirm(app, client, smtp_server)
+    settings.save({"welcome_enabled": False})
+    run_worker(app)
+    assert welcomes(smtp_server) == []
+    row = db.session.scalar(select(OutboxMail).where(OutboxMail.kind == OutboxKind.WELCOME))
+    assert row.status == "dropped"

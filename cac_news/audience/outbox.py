@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
+from cac_news import settings
 from cac_news.audience import links, mail
 from cac_news.extensions import db
 from cac_news.models import OutboxKind, OutboxMail, OutboxStatus, Subscriber
@@ -139,6 +140,8 @@ def _handle(row: OutboxMail, config: Mapping, now: datetime, senders: Mapping) -
             return _drop(row, "no sender for welcome mails")
         if subscriber.status != "active":
             return _drop(row, "no longer active")
+        if not settings.load().welcome_enabled:
+            return _drop(row, "welcome mail turned off")
     elif not within_allowance(row.email, config, now):
         return _drop(row, "daily allowance reached")
     try:
