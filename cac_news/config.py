@@ -103,3 +103,4 @@ class Defaults:
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # admin requests, CSV imports included
     PUBLIC_FORM_MAX_LENGTH = 16 * 1024  # public forms and the login
     CSP_IMG_SRC = "'self' data:"  # where site pages may load images from
+    MEDIA_MAX_BYTES = 10 * 1024 * 1024  # largest image upload (issue 13)

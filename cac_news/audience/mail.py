@@ -8,6 +8,7 @@ from email.utils import formatdate, make_msgid
 from flask import current_app, render_template
 from flask_babel import force_locale
 
+from cac_news import settings
 from cac_news.mailing.smtp import envelope_sender, send_one
 
 
@@ -20,7 +21,7 @@ def build_message(to: str, language: str, template: str, **context) -> EmailMess
         rendered = render_template(f"email/{template}.txt", **context)
     subject, _, body = rendered.lstrip().partition("\n")
     message = EmailMessage()
-    message["From"] = current_app.config["MAIL_FROM"]
+    message["From"] = settings.load().mail_from
     message["To"] = to
     message["Subject"] = subject.strip()
     message["Date"] = formatdate(localtime=False)

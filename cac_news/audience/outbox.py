@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import logging
 import smtplib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
+from cac_news import settings
 from cac_news.audience import links, mail
 from cac_news.extensions import db
 from cac_news.models import OutboxKind, OutboxMail, OutboxStatus, Subscriber
@@ -63,13 +64,28 @@ def within_allowance(email: str, config: Mapping, now: datetime | None = None) -
 
 def queue(kind: OutboxKind, email: str, language: str = "fr", payload: dict | None = None) -> None:
     """Queue a request for the worker and commit: the same work whatever the address."""
-    db.session.add(
-        OutboxMail(kind=kind, email=email, language=language, payload=json.dumps(payload or {}))
-    )
+    enqueue(kind, email, language, payload)
     db.session.commit()
 
 
-def send_due(config: Mapping, now: datetime | None = None, limit: int = BATCH) -> int:
+def enqueue(kind: OutboxKind, email: str, language: str = "fr", payload: dict | None = None):
+    """Add a request to the session: it is committed with the caller's other changes."""
+    db.session.add(
+        OutboxMail(kind=kind, email=email, language=language, payload=json.dumps(payload or {}))
+    )
+
+
+# A sender for a kind of request the audience package does not build itself (the welcome
+# mail needs the letters' renderer, above this package): (row, subscriber, config) -> None.
+Sender = Callable[[OutboxMail, Subscriber, Mapping], None]
+
+
+def send_due(
+    config: Mapping,
+    now: datetime | None = None,
+    limit: int = BATCH,
+    senders: Mapping[str, Sender] | None = None,
+) -> int:
     """Send the queued requests that are due; return how many rows were handled.
 
     Each row is claimed and committed on its own: on PostgreSQL with SKIP LOCKED (the lock
@@ -91,7 +107,7 @@ def send_due(config: Mapping, now: datetime | None = None, limit: int = BATCH) -
         row = db.session.scalars(query).first()
         if row is None:
             break
-        _handle(row, config, now)
+        _handle(row, config, now, senders or {})
         db.session.commit()
         handled += 1
     return handled
@@ -110,17 +126,29 @@ def purge_handled(now: datetime) -> None:
     db.session.commit()
 
 
-def _handle(row: OutboxMail, config: Mapping, now: datetime) -> None:
+def _handle(row: OutboxMail, config: Mapping, now: datetime, senders: Mapping) -> None:
     """Turn one request into a mail, or into nothing."""
     subscriber = db.session.scalar(select(Subscriber).where(Subscriber.email == row.email))
     if subscriber is None and row.kind == OutboxKind.MY_LINK:
         return _drop(row, "unknown address")
     if subscriber is None:
         return _drop(row, "no subscriber")  # the form creates one before queuing
-    if not within_allowance(row.email, config, now):
+    sender = senders.get(row.kind)
+    if row.kind == OutboxKind.WELCOME:
+        # Asked for by the person's own confirmation, once ever: outside the allowance.
+        if sender is None:
+            return _drop(row, "no sender for welcome mails")
+        if subscriber.status != "active":
+            return _drop(row, "no longer active")
+        if not settings.load().welcome_enabled:
+            return _drop(row, "welcome mail turned off")
+    elif not within_allowance(row.email, config, now):
         return _drop(row, "daily allowance reached")
     try:
-        _send(row, subscriber)
+        if sender is not None:
+            sender(row, subscriber, config)
+        else:
+            _send(row, subscriber)
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
         row.status, row.note = OutboxStatus.FAILED, f"refused: {exc}"[:200]
         return None

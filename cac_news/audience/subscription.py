@@ -9,14 +9,16 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from cac_news import settings
 from cac_news.audience import outbox, suppression, tokens
 from cac_news.audience.emails import normalise_email
 from cac_news.audience.subscribers import check_profile
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.integrations import webhooks
-from cac_news.models import OutboxKind, ParticipationMode, Subscriber
+from cac_news.models import OutboxKind, ParticipationMode, Subscriber, WelcomeRecord
 from cac_news.timeutil import utcnow
 
 CONSENT_VERSION = "2026-11-v1"
@@ -132,8 +134,24 @@ def confirm_subscription(token: str, ip: str | None = None) -> Subscriber:
     subscriber.log("consent", source="confirmation", detail=f"form {CONSENT_VERSION}")
     suppression.lift(subscriber.email)
     webhooks.subscriber_confirmed(subscriber, suppression.email_hash(subscriber.email))
+    _queue_welcome(subscriber)
     db.session.commit()
     return subscriber
+
+
+def _queue_welcome(subscriber: Subscriber) -> None:
+    """Queue the welcome mail with the confirmation, once per subscriber ever (its record
+    is committed with the activation; a later re-confirmation finds it and sends nothing)."""
+    if not settings.load().welcome_enabled:
+        return
+    if db.session.get(WelcomeRecord, subscriber.id) is not None:
+        return
+    try:  # two clicks at once: the second one's record collides, and it queues nothing
+        with db.session.begin_nested():
+            db.session.add(WelcomeRecord(subscriber_id=subscriber.id))
+    except IntegrityError:
+        return
+    outbox.enqueue(OutboxKind.WELCOME, subscriber.email, subscriber.language)
 
 
 def send_my_link(email: str) -> None:

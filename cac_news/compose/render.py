@@ -15,12 +15,17 @@ from itertools import groupby
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from markupsafe import escape
+from markupsafe import Markup, escape
 from premailer import Premailer
 
+from cac_news import settings
 from cac_news.compose.text import Footnotes, html_to_text
 from cac_news.content.markdown import render_markdown
-from cac_news.models import Newsletter
+from cac_news.extensions import db
+from cac_news.media.html import display_size, size_images
+from cac_news.media.library import media_url
+from cac_news.models import MediaFile, Newsletter
+from cac_news.settings import FIELD, FIRST_NAME_FIELDS, SiteSettings
 from cac_news.urls import external_url
 
 # Per-recipient placeholders: letters, digits and underscores only (premailer-proof).
@@ -30,6 +35,9 @@ PREFERENCES_URL = "CACNEWSxPREFERENCESxURL"
 TOKENS = (GREETING_NAME, UNSUBSCRIBE_URL, PREFERENCES_URL)
 REQUIRED_VALUES = (UNSUBSCRIBE_URL, PREFERENCES_URL)
 TOKEN_PATTERN = re.compile("|".join(TOKENS))
+# A subject the pilot already numbered ("Lettre n°12 — ...") is not numbered again.
+NUMBERED = re.compile(r"^(?:lettre|letter)\s*(?:n°|no\.?|n\.)\s*\d+", re.IGNORECASE)
+LOGO_WIDTH = 240  # the masthead logo's largest width in the mail
 
 
 @dataclass(frozen=True)
@@ -62,39 +70,83 @@ def inline_css(html: str) -> str:
         remove_classes=False,
         strip_important=False,
         allow_network=False,
+        # Images keep their computed height= attribute: CSS "height: auto" (for narrow
+        # screens) must not be copied over it as height="auto".
+        disable_basic_attributes=["height"],
         cssutils_logging_level=logging.CRITICAL,
     ).transform()
 
 
-def _context(newsletter: Newsletter, footnotes: Footnotes) -> dict:
-    """Template values shared by the three renderings."""
-    config = current_app.config
-    intro = render_markdown(newsletter.intro_md)
-    closing = render_markdown(newsletter.closing_md)
-    groups = []
-    for label, sections in groupby(newsletter.sections, key=lambda s: s.group_label):
-        rendered = []
-        for section in sections:
-            body = render_markdown(section.body_md)
-            rendered.append(RenderedSection(section.title, body, html_to_text(body, footnotes)))
-        groups.append((label, rendered))
+def numbered_title(number: int, subject: str, numbering: bool) -> str:
+    """The letter's title: "Lettre n°N — subject" when numbering is on, never twice."""
+    subject = subject.strip()
+    if not numbering or NUMBERED.match(subject):
+        return subject
+    return f"{_('Letter no. %(number)d', number=number)} — {subject}"
+
+
+def fill_first_name(text: str) -> str:
+    """Personalisation fields ({{ prénom }}) -> the first-name token, filled per recipient."""
+    return FIELD.sub(
+        lambda found: GREETING_NAME if found.group(1).lower() in FIRST_NAME_FIELDS else "",
+        text,
+    )
+
+
+def markdown_html(source: str | None) -> Markup:
+    """Markdown -> sanitised HTML whose library images carry width, height and alt."""
+    return size_images(render_markdown(source))
+
+
+def _logo(site: SiteSettings) -> dict | None:
+    media = db.session.get(MediaFile, site.logo_media_id) if site.logo_media_id else None
+    if media is None:
+        return None
+    width, height = display_size(media.width, media.height, LOGO_WIDTH)
+    return {"url": media_url(media), "width": width, "height": height, "alt": media.alt}
+
+
+def branding(site: SiteSettings) -> dict:
+    """Template values from the settings: footer, colours, logo, greeting."""
+    greeting = fill_first_name(site.greeting) if site.greeting_enabled else ""
     return {
-        "newsletter": newsletter,
-        "heading": _("Letter no. %(number)d", number=newsletter.number),
-        "intro_html": intro,
-        "intro_text": html_to_text(intro, footnotes),
-        "closing_html": closing,
-        "closing_text": html_to_text(closing, footnotes),
-        "groups": groups,
-        "site_name": config["SITE_NAME"],
-        "organisation_name": config["ORGANISATION_NAME"],
-        "organisation_address": config["ORGANISATION_ADDRESS"],
-        "web_url": web_copy_url(newsletter),
+        "site_name": current_app.config["SITE_NAME"],
+        "organisation_name": site.organisation_name,
+        "organisation_address": site.organisation_address,
+        "accent_color": site.accent_color,
+        "logo": _logo(site),
+        "footer_paragraphs": [p.strip() for p in site.footer_text.split("\n\n") if p.strip()],
+        "greeting": greeting,
         "tokens": {
             "greeting": GREETING_NAME,
             "unsubscribe": UNSUBSCRIBE_URL,
             "preferences": PREFERENCES_URL,
         },
+    }
+
+
+def _context(newsletter: Newsletter, footnotes: Footnotes) -> dict:
+    """Template values shared by the three renderings."""
+    site = settings.load()
+    intro = markdown_html(newsletter.intro_md)
+    closing = markdown_html(newsletter.closing_md)
+    groups = []
+    for label, sections in groupby(newsletter.sections, key=lambda s: s.group_label):
+        rendered = []
+        for section in sections:
+            body = markdown_html(section.body_md)
+            rendered.append(RenderedSection(section.title, body, html_to_text(body, footnotes)))
+        groups.append((label, rendered))
+    return {
+        **branding(site),
+        "title": numbered_title(newsletter.number, newsletter.subject, site.subject_numbering),
+        "preheader": newsletter.preheader,
+        "intro_html": intro,
+        "intro_text": html_to_text(intro, footnotes),
+        "closing_html": closing,
+        "closing_text": html_to_text(closing, footnotes),
+        "groups": groups,
+        "web_url": web_copy_url(newsletter),
         "footnotes": footnotes,
     }
 

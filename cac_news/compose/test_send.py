@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from cac_news import settings
 from cac_news.compose.headers import check_header_value
 from cac_news.compose.render import personalise, render_newsletter, sample_values
 from cac_news.errors import ValidationError
@@ -80,6 +81,7 @@ def parse_recipients(raw: str) -> list[str]:
 def send_test(newsletter: Newsletter, recipients: list[Pilot]) -> int:
     """Render once, personalise per pilot, send over one SMTP connection; return the count."""
     config = current_app.config
+    site = settings.load()
     rendered = render_newsletter(newsletter)
     messages = []
     for pilot in recipients:
@@ -90,8 +92,8 @@ def send_test(newsletter: Newsletter, recipients: list[Pilot]) -> int:
                 to=pilot.email,
                 html=html,
                 text=text,
-                reply_to=newsletter.reply_to,
-                mail_from=config["MAIL_FROM"],
+                reply_to=newsletter.reply_to or site.reply_to,
+                mail_from=site.mail_from,
             )
         )
     with open_connection(config) as connection:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from types import SimpleNamespace
 from urllib.parse import quote
 
+from cac_news import settings
 from cac_news.audience import tokens
 from cac_news.compose.render import GREETING_NAME, PREFERENCES_URL, UNSUBSCRIBE_URL, web_copy_url
 from cac_news.mailing.dkim import DKIMSigner
@@ -66,10 +67,11 @@ class NewsletterMailer:
         self.envelope_from = envelope_sender(config)
         self.secret = str(config["SECRET_KEY"]).encode()
         spaced = " " + GREETING_NAME
+        site = settings.load()  # the sender as the settings say when the send runs
         self.template = MessageTemplate.build(
-            from_addr=config["MAIL_FROM"],
+            from_addr=site.mail_from,
             subject=newsletter.subject,
-            reply_to=newsletter.reply_to or None,
+            reply_to=newsletter.reply_to or site.reply_to or None,
             list_id=list_id(config),
             list_archive_url=web_copy_url(newsletter),
             html=newsletter.email_html.replace(spaced, SPACED_GREETING),

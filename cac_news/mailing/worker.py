@@ -33,11 +33,13 @@ from cac_news.mailing.relay_store import load_relays
 from cac_news.mailing.relays import SendSettings, is_domain_throttle
 from cac_news.mailing.sending import delivery_counts
 from cac_news.mailing.transport import DEFERRED, PERMANENT, SENT, SKIPPED, Job, SendResult
+from cac_news.mailing.welcome import send_welcome
 from cac_news.mailing.worker_lock import WorkerRefused, make_worker_id, sqlite_lock
-from cac_news.models import Delivery, Newsletter, Subscriber
+from cac_news.models import Delivery, Newsletter, OutboxKind, Subscriber
 from cac_news.timeutil import utcnow
 
 __all__ = ["Worker", "WorkerRefused", "sqlite_lock"]
+OUTBOX_SENDERS = {OutboxKind.WELCOME: send_welcome}  # outbox kinds built above audience
 log = logging.getLogger(__name__)
 D = claims.D
 CHUNK = 20  # rows read (and subscriber statuses re-checked) just before they are sent
@@ -124,7 +126,7 @@ class Worker:
 
     def _send_outbox(self, now) -> None:
         # The public forms' mails, queued by the requests, go out even during a long send.
-        self._outbox_sent += outbox.send_due(self.config, now)
+        self._outbox_sent += outbox.send_due(self.config, now, senders=OUTBOX_SENDERS)
 
     def _finish_completed(self, now) -> None:
         for done in claims.finish_completed(now):

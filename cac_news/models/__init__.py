@@ -21,13 +21,14 @@ from cac_news.models.content import (
 )
 from cac_news.models.delivery import DELIVERY_STATUSES, PENDING_STATUSES, Delivery
 from cac_news.models.insight import LetterLink, LinkFollowCount
+from cac_news.models.media import MediaFile
 from cac_news.models.newsletter import (
     NEWSLETTER_STATUSES,
     SECTION_KINDS,
     Newsletter,
     NewsletterSection,
 )
-from cac_news.models.outbox import OutboxKind, OutboxMail, OutboxStatus
+from cac_news.models.outbox import OutboxKind, OutboxMail, OutboxStatus, WelcomeRecord
 from cac_news.models.pilot import PILOT_ROLES, Pilot, PilotSession
 from cac_news.models.relay import RelayCircuit, RelayState, SmtpRelay
 from cac_news.models.segment import (
@@ -37,10 +38,14 @@ from cac_news.models.segment import (
     segment_modes,
     segment_territories,
 )
+from cac_news.models.settings import SiteSetting
 from cac_news.models.territory import Territory
 from cac_news.models.webhook import WEBHOOK_DELIVERY_STATUSES, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "MediaFile",
+    "SiteSetting",
+    "WelcomeRecord",
     "OutboxKind",
     "OutboxMail",
     "OutboxStatus",

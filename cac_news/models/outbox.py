@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cac_news.extensions import db
@@ -18,6 +18,7 @@ class OutboxKind(StrEnum):
     SUBSCRIBE = "subscribe"  # a confirmation link, or "already subscribed"
     MY_LINK = "my_link"  # the preferences link, for a known address only
     RECONFIRM = "reconfirm"  # a pilot's re-confirmation invitation, counted like the others
+    WELCOME = "welcome"  # the welcome mail after a confirmation (once per subscriber)
 
 
 class OutboxStatus(StrEnum):
@@ -53,3 +54,14 @@ class OutboxMail(db.Model):
 
     def __repr__(self) -> str:
         return f"<OutboxMail {self.id} {self.kind} {self.status}>"
+
+
+class WelcomeRecord(db.Model):
+    """A subscriber who was queued a welcome mail: the primary key makes it once only."""
+
+    __tablename__ = "welcome_record"
+
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscriber.id", ondelete="CASCADE"), primary_key=True
+    )
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -23,6 +23,12 @@ def register(app: Flask) -> None:
     from cac_news.web.health import bp as health_bp
 
     app.register_blueprint(health_bp)
+    from cac_news.web.media import bp as media_bp
+
+    app.register_blueprint(media_bp)
+    from cac_news.web.titles import letter_title
+
+    app.jinja_env.globals["letter_title"] = letter_title
     register_error_pages(app)
     from cac_news.web.security import init_security
 

@@ -17,6 +17,8 @@ from flask_login import current_user
 
 # Pages the admin frames in its previews; every other page refuses to be framed.
 FRAMED_BY_ADMIN = {"admin.newsletter_preview_email", "admin.newsletter_preview_web"}
+# Responses the same for everyone, cacheable whoever asks (a logged-in pilot too).
+SHARED_RESPONSES = {"media.file"}
 # Blueprints of the public forms and the login: a few kilobytes are plenty.
 SMALL_BODY_BLUEPRINTS = {"public", "subscription", "auth"}
 PERMISSIONS_POLICY = (
@@ -74,7 +76,7 @@ def add_security_headers(response: Response) -> Response:
     headers["Permissions-Policy"] = PERMISSIONS_POLICY
     if str(current_app.config["SITE_URL"]).startswith("https://"):
         headers["Strict-Transport-Security"] = HSTS
-    if carries_personal_state():
+    if request.endpoint not in SHARED_RESPONSES and carries_personal_state():
         response.cache_control.public = False
         response.cache_control.max_age = None
         response.cache_control.private = True
