@@ -20,6 +20,7 @@ from cac_news.models.content import (
     RoadmapUpdate,
 )
 from cac_news.models.delivery import DELIVERY_STATUSES, PENDING_STATUSES, Delivery
+from cac_news.models.import_job import ImportJob, ImportJobStatus
 from cac_news.models.insight import LetterLink, LinkFollowCount
 from cac_news.models.newsletter import (
     NEWSLETTER_STATUSES,
@@ -40,6 +41,8 @@ from cac_news.models.segment import (
 from cac_news.models.territory import Territory
 
 __all__ = [
+    "ImportJob",
+    "ImportJobStatus",
     "OutboxKind",
     "OutboxMail",
     "OutboxStatus",
