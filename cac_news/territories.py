@@ -247,6 +247,11 @@ _REGION_BY_NAME: dict[str, str] = {_name_key(t.name): t.code for t in _REGIONS}
 _REGION_BY_NAME.update({_name_key("PACA"): "R93", _name_key("Région Sud"): "R93"})
 
 
+def in_france(country: str | None) -> bool:
+    """Whether a typed country ("FR", "France", "fr", or nothing) is France."""
+    return _is_france(country)
+
+
 def _is_france(country: str | None) -> bool:
     """Whether a typed country is France (an empty country means France)."""
     folded = _fold(country or "")

@@ -135,28 +135,43 @@ def test_dry_run_writes_nothing(app, tmp_path):
     assert report.created == 2 and count() == 0
 
 
-def test_failure_part_way_leaves_database_unchanged(app, tmp_path, monkeypatch, make_subscriber):
+def test_interrupted_import_run_again_ends_as_if_run_once(
+    app, tmp_path, monkeypatch, make_subscriber
+):
     from cac_news.audience import importer
 
     make_subscriber(email="keep@exemple.org", first_name="Keep")
     monkeypatch.setattr(importer, "BATCH_SIZE", 2)
-    lines = ["email,first_name", "keep@exemple.org,Changed"]
-    lines += [f"p{i}@exemple.org,P" for i in range(5)]
+    lines = [
+        "email,first_name,statut",
+        "keep@exemple.org,Changed,",
+        "gone@exemple.org,G,désinscrit",
+    ]
+    lines += [f"p{i}@exemple.org,P," for i in range(5)]
     path = write(tmp_path, "\n".join(lines) + "\n")
     calls = {"n": 0}
     original = importer.BatchWriter.write
 
-    def failing(self, batch):
+    def failing(self, conn, batch):
         calls["n"] += 1
         if calls["n"] == 3:
             raise RuntimeError("disk full")
-        return original(self, batch)
+        return original(self, conn, batch)
 
     monkeypatch.setattr(importer.BatchWriter, "write", failing)
     with pytest.raises(RuntimeError):
         import_csv(path, ImportOptions())
-    assert count() == 1
-    assert by_email("keep@exemple.org").first_name == "Keep"
+    assert count() == 4  # the two committed batches stay; the failed one left nothing
+    monkeypatch.setattr(importer.BatchWriter, "write", original)
+    import_csv(path, ImportOptions())
+    assert count() == 7
+    assert by_email("keep@exemple.org").first_name == "Changed"
+    assert by_email("gone@exemple.org").status == "unsubscribed"
+    statuses = db.session.scalars(
+        select(SubscriptionEvent.new_status).where(SubscriptionEvent.new_status.is_not(None))
+    ).all()
+    assert sorted(statuses).count("active") == 6  # 5 new + keep's own, no second event
+    assert statuses.count("unsubscribed") == 1
 
 
 def test_big_file_is_streamed(app, tmp_path):
@@ -211,35 +226,3 @@ def test_cli_dry_run_and_bad_options(app, runner, tmp_path):
     bad = runner.invoke(args=["subscribers", "import", str(path), "--mode", "nope"])
     assert bad.exit_code != 0 and "nope" in bad.output
     assert db.session.scalar(select(func.count()).select_from(SubscriptionEvent)) == 0
-
-
-def test_confirmations_share_one_smtp_connection(app, smtp_server):
-    from aiosmtpd.smtp import SMTP as SMTPProtocol
-
-    from cac_news.audience.invitations import send_confirmations
-    from cac_news.models import Subscriber
-
-    ids = []
-    for index in range(5):
-        subscriber = Subscriber(email=f"p{index}@example.org", status="pending")
-        subscriber.set_status("pending", source="import")
-        db.session.add(subscriber)
-        db.session.flush()
-        ids.append(subscriber.id)
-    db.session.commit()
-    sessions = set()
-    original = SMTPProtocol.smtp_MAIL
-
-    async def counting_mail(self, arg):
-        sessions.add(id(self.session))
-        return await original(self, arg)
-
-    SMTPProtocol.smtp_MAIL = counting_mail
-    try:
-        assert send_confirmations(ids) == (5, 0)
-    finally:
-        SMTPProtocol.smtp_MAIL = original
-    assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == [
-        f"p{i}@example.org" for i in range(5)
-    ]
-    assert len(sessions) == 1  # five messages, one SMTP session

@@ -158,24 +158,34 @@ def test_admin_export_and_upload(admin_client, people, tmp_path):
         "territory": "",
         "mode_ids": [mode("information")],
     }
-    report = admin_client.post(
+    upload = admin_client.post(
         "/admin/subscribers/import", data=data, content_type="multipart/form-data"
     )
-    assert report.status_code == 200
-    text = report.get_data(as_text=True)
-    assert "new@x.org" in text and "Nina" in text
+    assert upload.status_code == 303
+    mapping = admin_client.get(upload.location)
+    text = mapping.get_data(as_text=True)
+    assert "new@x.org" in text and "Nina" in text  # the first values of each column
+    assert 'name="column_0"' in text and '<option value="email" selected>' in text
+    from cac_news.audience.import_jobs import ImportJobRunner
     from cac_news.models import Subscriber
 
     assert db.session.scalar(select(Subscriber).where(Subscriber.email == "new@x.org")) is None
-    import re
-
-    action = re.search(r'action="(/admin/subscribers/import/[0-9a-f]{32})"', text).group(1)
-    done = admin_client.post(action)
-    assert done.status_code == 200
+    started = admin_client.post(
+        upload.location, data={"action": "import", "column_0": "email", "column_1": "first_name"}
+    )
+    assert started.status_code == 303 and "/admin/subscribers/imports/" in started.location
+    assert "Waiting for the delivery worker" in admin_client.get(started.location).get_data(
+        as_text=True
+    ) or "attente" in admin_client.get(started.location).get_data(as_text=True)
+    runner = ImportJobRunner("test-worker")
+    while runner.tick():
+        pass
+    done = admin_client.get(started.location).get_data(as_text=True)
+    assert "Importer maintenant" not in done and "bad" in done or "1" in done
     created = db.session.scalar(select(Subscriber).where(Subscriber.email == "new@x.org"))
     assert created.first_name == "Nina" and [m.slug for m in created.modes] == ["information"]
     assert "admin@example.org" in created.consent_detail
-    assert admin_client.post(action).status_code == 404  # the upload is gone
+    assert admin_client.get(upload.location).status_code == 404  # the staged file is gone
 
 
 def test_admin_upload_bad_file(admin_client):

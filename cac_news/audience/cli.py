@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from cac_news.audience.import_formats import FORMATS
 from cac_news.errors import ValidationError
 
 subscribers_cli = AppGroup("subscribers", help="Import and export subscribers.")
@@ -19,10 +20,13 @@ def print_report(report) -> None:
     click.echo(
         f"{prefix}created {report.created}, updated {report.updated}, "
         f"unchanged {report.unchanged}, invalid {report.invalid}, "
-        f"suppressed {report.suppressed}, merged duplicates {report.merged}"
+        f"suppressed {report.suppressed}, merged duplicates {report.merged}, "
+        f"left in the source {report.departed} (format: {report.format})"
     )
     for line, reason in sorted(report.errors):
         click.echo(f"line {line}: {reason}", err=True)
+    if report.unlisted_errors:
+        click.echo(f"... and {report.unlisted_errors} more rejected lines", err=True)
 
 
 @subscribers_cli.command("import")
@@ -32,12 +36,21 @@ def print_report(report) -> None:
 @click.option("--status", type=click.Choice(["active", "pending"]), default="active")
 @click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
 @click.option("--pilot", "pilot_email", help="Email of the pilot who asserts consent.")
-def import_command(file, modes, territory, status, dry_run, pilot_email) -> None:
-    """Import subscribers from a CSV file (one transaction: all or nothing)."""
+@click.option(
+    "--from",
+    "source_format",
+    type=click.Choice(FORMATS),
+    help="The tool that wrote the file (default: recognised from its header).",
+)
+def import_command(file, modes, territory, status, dry_run, pilot_email, source_format) -> None:
+    """Import subscribers from a CSV export (Mailchimp, Brevo, listmonk, Mailman, Google
+    Contacts or a spreadsheet), committed batch by batch: run again after an interruption,
+    it ends as if run once."""
+    from flask import current_app
     from sqlalchemy import select
 
+    from cac_news.audience import outbox
     from cac_news.audience.importer import ImportOptions, import_csv
-    from cac_news.audience.invitations import send_confirmations
     from cac_news.extensions import db
     from cac_news.models import Pilot
 
@@ -53,6 +66,7 @@ def import_command(file, modes, territory, status, dry_run, pilot_email) -> None
         dry_run=dry_run,
         source_name=file.name,
         actor=actor,
+        source_format=source_format,
     )
     size = file.stat().st_size
     with click.progressbar(length=size, label="Importing", file=sys.stderr) as bar:
@@ -67,9 +81,11 @@ def import_command(file, modes, territory, status, dry_run, pilot_email) -> None
         except ValidationError as exc:
             raise click.ClickException(str(exc)) from exc
     print_report(report)
-    if report.pending_ids:
-        sent, failed = send_confirmations(report.pending_ids)
-        click.echo(f"confirmation emails: {sent} sent, {failed} failed")
+    if report.queued:
+        sent = 0
+        while handled := outbox.send_due(current_app.config):
+            sent += handled
+        click.echo(f"confirmation emails: {report.queued} queued, {sent} handled")
 
 
 @subscribers_cli.command("export")

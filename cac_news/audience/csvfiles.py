@@ -4,53 +4,18 @@ from __future__ import annotations
 
 import codecs
 import csv
-import re
-import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
+from cac_news.audience import import_formats as formats
+from cac_news.audience.import_formats import Layout
 from cac_news.errors import ValidationError
 
 CHUNK = 1 << 20
 DELIMITERS = (",", ";", "\t")
-# Folded header name (letters and digits only) -> field.
-HEADER_ALIASES = {
-    "email": (
-        "email",
-        "courriel",
-        "mail",
-        "adressemail",
-        "adresseemail",
-        "adresseelectronique",
-        "emailaddress",
-        "adressecourriel",
-    ),
-    "first_name": ("firstname", "prenom", "givenname"),
-    "last_name": ("lastname", "nom", "nomdefamille", "surname", "familyname"),
-    "organisation": ("organisation", "organization", "structure", "association", "organisme"),
-    "territory": (
-        "territory",
-        "departement",
-        "territoire",
-        "department",
-        "codepostal",
-        "postcode",
-        "cp",
-        "zip",
-    ),
-    "modes": ("modes", "mode", "participation", "modesdeparticipation"),
-    "language": ("language", "langue", "lang"),
-}
-_BY_ALIAS = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
-
-
-def fold_header(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive key of a header cell."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return re.sub(r"[^0-9a-z]+", "", plain)
+WHOLE_LINE = "\x1f"  # a delimiter no text file holds: `Name <address>` lines stay whole
 
 
 def detect_encoding(path: Path) -> str:
@@ -85,49 +50,70 @@ def sniff_delimiter(sample: str) -> str:
         return max(counts, key=counts.get) if any(counts.values()) else ","
 
 
-def map_header(cells: list[str]) -> dict[str, int]:
-    """Field name -> column index; raises when there is no email column."""
-    mapping: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        name = _BY_ALIAS.get(fold_header(cell))
-        if name is not None and name not in mapping:
-            mapping[name] = index
-    if "email" not in mapping:
-        raise ValidationError.single(
-            "file",
-            str(_l("Line 1: no email column (expected a header such as email, courriel, e-mail).")),
-        )
-    return mapping
-
-
 class CsvSource:
-    """An open CSV file: its header mapping and its rows, read one at a time."""
+    """An open CSV file: its layout (format and columns) and its rows, read one at a time.
 
-    def __init__(self, path: Path):
+    `wanted` forces a format (`--from`); `mapping` (the field of each column, "" for
+    none) replaces the detected columns, as the pilot set them on the mapping page.
+    """
+
+    def __init__(self, path: Path, wanted: str | None = None, mapping: list[str] | None = None):
         self.path = Path(path)
         self.size = self.path.stat().st_size
         if self.size == 0:
             raise ValidationError.single("file", str(_l("The file is empty.")))
         self.encoding = detect_encoding(self.path)
         self._file = self.path.open("r", encoding=self.encoding, errors="replace", newline="")
+        try:
+            self.layout = self._read_layout(wanted, mapping)
+        except BaseException:
+            self.close()
+            raise
+        self.columns = self.layout.columns
+        self.width = max(len(self.header), 1)
+
+    def _read_layout(self, wanted: str | None, mapping: list[str] | None) -> Layout:
         sample = self._file.read(64 * 1024)
         self._file.seek(0)
-        self.delimiter = sniff_delimiter(sample)
-        self._reader = csv.reader(self._file, delimiter=self.delimiter)
+        first_line = sample.splitlines()[0] if sample else ""
+        whole = formats.looks_like_mailbox(first_line) and wanted in (None, "mailman")
+        self.delimiter = WHOLE_LINE if whole else sniff_delimiter(sample)
+        quoting = csv.QUOTE_NONE if whole else csv.QUOTE_MINIMAL
+        self._reader = csv.reader(self._file, delimiter=self.delimiter, quoting=quoting)
         try:
             header = next(self._reader, None)
         except csv.Error as exc:
-            self.close()
             raise ValidationError.single("file", f"Line 1: {exc}") from exc
         if not header or not any(cell.strip() for cell in header):
-            self.close()
             raise ValidationError.single("file", str(_l("The file is empty.")))
         self.header = header
-        try:
-            self.columns = map_header(header)
-        except ValidationError:
-            self.close()
-            raise
+        layout = formats.detect(header, wanted)
+        if mapping is not None:
+            layout = self._mapped(layout, mapping)
+        if layout is None or not ({"email", "mailbox"} & set(layout.columns)):
+            raise ValidationError.single(
+                "file",
+                str(
+                    _l(
+                        "Line 1: no email column (expected a header such as email, courriel, e-mail)."  # noqa: E501 (one msgid)
+                    )
+                ),
+            )
+        if layout.headerless:
+            # The first line is a member, not a header: read it again as a row.
+            self._file.seek(0)
+            self._reader = csv.reader(self._file, delimiter=self.delimiter, quoting=quoting)
+        return layout
+
+    def _mapped(self, detected: Layout | None, mapping: list[str]) -> Layout:
+        columns: dict[str, int] = {}
+        for index, name in enumerate(mapping[: len(self.header)]):
+            if name in formats.FIELDS and name not in columns:
+                columns[name] = index
+        base = detected or Layout("csv", {})
+        return Layout(
+            base.format, columns, base.headerless, base.whole_lines, labels=list(self.header)
+        )
 
     def rows(self) -> Iterator[tuple[int, list[str] | str]]:
         """(line number, cells) per data row; a string instead of cells is a parse error."""

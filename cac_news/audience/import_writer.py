@@ -1,21 +1,39 @@
-"""The write side of the CSV import: one batch of merged records, a few Core statements."""
+"""The write side of an import: one batch of merged records, planned, then a few Core statements.
+
+Planning reads (who exists, who left, which modes they have) and decides; writing executes.
+A dry run plans only: it never takes the database's write lock.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from cac_news.audience.subscribers import LEFT_STATUSES
 from cac_news.audience.suppression import suppressed_among
-from cac_news.models import Subscriber, SubscriptionEvent, subscriber_modes
+from cac_news.models import (
+    OutboxKind,
+    OutboxMail,
+    OutboxStatus,
+    Subscriber,
+    SubscriptionEvent,
+    subscriber_modes,
+)
 from cac_news.models.audience import fold_for_search as _fold_for_search
 from cac_news.models.segment import mode_mask
 from cac_news.timeutil import utcnow
 
-PROFILE = ("first_name", "last_name", "organisation", "territory_code", "language")
-BLOCKED = ("unsubscribed", "bounced", "complained")
+PROFILE = (
+    "first_name", "last_name", "organisation", "territory_code", "region_code", "language",
+)  # fmt: skip
+BLOCKED = frozenset(LEFT_STATUSES)
 IMPORT_CONSENT_TEXT = "Imported by a pilot who asserts the person's prior consent."
 
 subscribers = Subscriber.__table__
 events = SubscriptionEvent.__table__
+outbox = OutboxMail.__table__
 
 
 def fold_for_search(*parts: str) -> str:
@@ -24,17 +42,30 @@ def fold_for_search(*parts: str) -> str:
     return joined.lower() if joined.isascii() else _fold_for_search(joined)
 
 
-class BatchWriter:
-    """Writes batches on one connection, inside the import's single transaction."""
+@dataclass
+class Plan:
+    """What one batch changes, as rows for executemany."""
 
-    def __init__(self, connection: Connection, options, report):
-        self.conn = connection
+    new_rows: list[dict] = field(default_factory=list)
+    new_modes: list[set[int]] = field(default_factory=list)
+    updates: list[dict] = field(default_factory=list)
+    status_changes: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+    mode_rows: list[dict] = field(default_factory=list)
+
+
+class BatchWriter:
+    """Plans and writes batches; the caller owns the transaction (one per batch)."""
+
+    def __init__(self, options, report):
         self.options = options
         self.report = report
-        self.seen: set[str] = set()
+        # Hashes, not addresses: a million-line file keeps a few MB here, not a copy of it.
+        self.seen: set[int] = set()
         self.actor_id = options.actor.id if options.actor is not None else None
         by = f" by {options.actor.email}" if options.actor is not None else ""
-        self.detail = f"import {options.source_name}{by}"[:255]
+        source = f" ({options.source_format or report.format})" if report.format != "csv" else ""
+        self.detail = f"import{source} {options.source_name}{by}"[:255]
         self._update = (
             update(subscribers)
             .where(subscribers.c.id == bindparam("b_id"))
@@ -43,20 +74,20 @@ class BatchWriter:
             )
             .values(updated_at=bindparam("b_now"))
         )
-        self._activate = (
+        self._status = (
             update(subscribers)
             .where(subscribers.c.id == bindparam("b_id"))
             .values(
-                status="active",
+                status=bindparam("b_status"),
                 status_changed_at=bindparam("b_now"),
-                consent_at=bindparam("b_now"),
-                consent_source="import",
-                consent_text=IMPORT_CONSENT_TEXT,
-                consent_detail=self.detail,
+                consent_at=bindparam("b_consent_at"),
+                consent_source=bindparam("b_consent_source"),
+                consent_text=bindparam("b_consent_text"),
+                consent_detail=bindparam("b_consent_detail"),
             )
         )
 
-    def _event(self, subscriber_id: int, now, **values) -> dict:
+    def _event(self, subscriber_id: int | None, now, **values) -> dict:
         row = {
             "subscriber_id": subscriber_id,
             "created_at": now,
@@ -70,107 +101,171 @@ class BatchWriter:
         row.update(values)
         return row
 
-    def write(self, batch: dict[str, tuple[int, dict]]) -> None:
-        """Insert the new addresses and update the known ones of one batch."""
+    def write(self, conn: Connection, batch: dict[str, tuple[int, dict]]) -> None:
+        """Plan one batch and, unless this is a dry run, write it."""
+        plan = self.plan(conn, batch)
+        if not self.options.dry_run:
+            self.apply(conn, plan)
+
+    def plan(self, conn: Connection, batch: dict[str, tuple[int, dict]]) -> Plan:
+        """Decide, for each address, what to create, update or mark as left."""
         now = utcnow()
-        report, status = self.report, self.options.status
+        report, plan = self.report, Plan()
         suppressed = suppressed_among(batch)
         columns = [subscribers.c.id, subscribers.c.email, subscribers.c.status]
         columns += [subscribers.c[name] for name in PROFILE]
         existing = {
             row.email: row
-            for row in self.conn.execute(select(*columns).where(subscribers.c.email.in_(batch)))
+            for row in conn.execute(select(*columns).where(subscribers.c.email.in_(batch)))
         }
         known_modes: dict[int, set[int]] = {}
         if existing:
             ids = [row.id for row in existing.values()]
-            for sid, mid in self.conn.execute(
+            for sid, mid in conn.execute(
                 select(subscriber_modes.c.subscriber_id, subscriber_modes.c.mode_id).where(
                     subscriber_modes.c.subscriber_id.in_(ids)
                 )
             ):
                 known_modes.setdefault(sid, set()).add(mid)
-        new_rows, new_modes, updates, activations, new_events, mode_rows = [], [], [], [], [], []
         for email, (line, record) in batch.items():
-            again = email in self.seen
-            self.seen.add(email)
+            key = hash(email)
+            again = key in self.seen
+            self.seen.add(key)
             if again:
                 report.merged += 1
             if email in suppressed:
-                report.reject(line, "address erased at its owner's request", suppressed=True)
+                report.reject(line, str(_l("address erased at its owner's request")), True)
                 continue
             row = existing.get(email)
             if row is None:
-                values = {name: record[name] for name in PROFILE}
-                values["language"] = values["language"] or "fr"
-                values["mode_mask"] = mode_mask(record["mode_ids"])
-                new_rows.append(self._new_row(email, values, now))
-                new_modes.append(record["mode_ids"])
+                if not again:
+                    self._plan_new(plan, email, record, now)
                 continue
             if row.status in BLOCKED:
                 if not again:
-                    report.reject(line, f"{row.status}: not re-activated", suppressed=True)
+                    report.reject(line, left_reason(row.status), suppressed=True)
                 continue
-            merged = {name: record[name] or getattr(row, name) for name in PROFILE}
-            changed = [name for name in PROFILE if merged[name] != getattr(row, name)]
-            added = record["mode_ids"] - known_modes.get(row.id, set())
-            activate = status == "active" and row.status == "pending"
-            if changed or added:
-                merged.update(
-                    search_text=fold_for_search(
-                        merged["first_name"], merged["last_name"], email, merged["organisation"]
-                    ),
-                    id=row.id,
-                    now=now,
-                    mode_mask=mode_mask(known_modes.get(row.id, set()) | record["mode_ids"]),
-                )
-                updates.append({f"b_{k}": v for k, v in merged.items()})
-                mode_rows += [{"subscriber_id": row.id, "mode_id": m} for m in sorted(added)]
-                fields = ", ".join(changed + (["modes"] if added else []))
-                new_events.append(self._event(row.id, now, kind="profile", detail=fields))
-            if activate:
-                activations.append({"b_id": row.id, "b_now": now})
-                new_events.append(
-                    self._event(row.id, now, old_status="pending", new_status="active")
-                )
-            if not again:
-                if changed or added or activate:
-                    report.updated += 1
-                else:
-                    report.unchanged += 1
-        if new_rows:
+            self._plan_known(plan, row, record, known_modes.get(row.id, set()), again, now)
+        return plan
+
+    def _plan_new(self, plan: Plan, email: str, record: dict, now) -> None:
+        values = {name: record[name] for name in PROFILE}
+        values["language"] = values["language"] or "fr"
+        values["mode_mask"] = mode_mask(record["mode_ids"])
+        plan.new_rows.append(self._new_row(email, values, record["status"], now))
+        plan.new_modes.append(record["mode_ids"])
+        if record["status"] in BLOCKED:
+            self.report.departed += 1
+        else:
+            self.report.created += 1
+
+    def _plan_known(self, plan: Plan, row, record: dict, modes: set[int], again: bool, now):
+        report = self.report
+        merged = {name: record[name] or getattr(row, name) for name in PROFILE}
+        if record["territory_code"] and not record["region_code"]:
+            merged["region_code"] = None  # a département replaces a région-only territory
+        elif record["region_code"] and not record["territory_code"]:
+            merged["territory_code"] = None
+        changed = [name for name in PROFILE if merged[name] != getattr(row, name)]
+        added = record["mode_ids"] - modes
+        left = record["status"] if record["status"] in BLOCKED else None
+        activate = not left and self.options.status == "active" and row.status == "pending"
+        if changed or added:
+            merged.update(
+                search_text=fold_for_search(
+                    merged["first_name"], merged["last_name"], row.email, merged["organisation"]
+                ),
+                id=row.id,
+                now=now,
+                mode_mask=mode_mask(modes | record["mode_ids"]),
+            )
+            plan.updates.append({f"b_{k}": v for k, v in merged.items()})
+            plan.mode_rows += [{"subscriber_id": row.id, "mode_id": m} for m in sorted(added)]
+            fields = ", ".join(changed + (["modes"] if added else []))
+            plan.events.append(self._event(row.id, now, kind="profile", detail=fields))
+        if left or activate:
+            new_status = left or "active"
+            plan.status_changes.append(self._status_row(row.id, new_status, now))
+            plan.events.append(
+                self._event(row.id, now, old_status=row.status, new_status=new_status)
+            )
+        if again:
+            return
+        if left:
+            report.departed += 1
+        elif changed or added or activate:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+
+    def _status_row(self, subscriber_id: int, status: str, now) -> dict:
+        active = status == "active"
+        return {
+            "b_id": subscriber_id,
+            "b_status": status,
+            "b_now": now,
+            "b_consent_at": now if active else None,
+            "b_consent_source": "import" if active else None,
+            "b_consent_text": IMPORT_CONSENT_TEXT if active else None,
+            "b_consent_detail": self.detail if active else None,
+        }
+
+    def apply(self, conn: Connection, plan: Plan) -> None:
+        """Execute a plan: inserts, updates, events, modes and confirmation requests."""
+        now = utcnow()
+        report = self.report
+        if plan.new_rows:
             # A plain executemany, then the ids by address: RETURNING with ordered
             # parameters runs one statement per row on SQLite.
-            self.conn.execute(insert(subscribers), new_rows)
+            conn.execute(insert(subscribers), plan.new_rows)
             id_of = dict(
-                self.conn.execute(
+                conn.execute(
                     select(subscribers.c.email, subscribers.c.id).where(
-                        subscribers.c.email.in_([r["email"] for r in new_rows])
+                        subscribers.c.email.in_([r["email"] for r in plan.new_rows])
                     )
                 ).all()
             )
-            ids = [id_of[r["email"]] for r in new_rows]
-            for subscriber_id, modes in zip(ids, new_modes, strict=True):
-                new_events.append(self._event(subscriber_id, now, new_status=status))
-                mode_rows += [{"subscriber_id": subscriber_id, "mode_id": m} for m in sorted(modes)]
-                if status == "pending":
-                    report.pending_ids.append(subscriber_id)
-            report.created += len(ids)
-        if updates:
-            self.conn.execute(self._update, updates)
-        if activations:
-            self.conn.execute(self._activate, activations)
-        if new_events:
-            self.conn.execute(insert(events), new_events)
-        if mode_rows:
-            self.conn.execute(insert(subscriber_modes), mode_rows)
+            confirmations = []
+            for new, modes in zip(plan.new_rows, plan.new_modes, strict=True):
+                subscriber_id = id_of[new["email"]]
+                plan.events.append(self._event(subscriber_id, now, new_status=new["status"]))
+                plan.mode_rows += [{"subscriber_id": subscriber_id, "mode_id": m} for m in modes]
+                if new["status"] == "pending":
+                    confirmations.append(self._confirmation(new, now))
+            if confirmations:
+                # Queued in the batch's own transaction: committed together, sent by the
+                # worker within the daily allowance, never lost between the two.
+                conn.execute(insert(outbox), confirmations)
+                report.queued += len(confirmations)
+        if plan.updates:
+            conn.execute(self._update, plan.updates)
+        if plan.status_changes:
+            conn.execute(self._status, plan.status_changes)
+        if plan.events:
+            conn.execute(insert(events), plan.events)
+        if plan.mode_rows:
+            conn.execute(insert(subscriber_modes), plan.mode_rows)
 
-    def _new_row(self, email: str, values: dict, now) -> dict:
-        active = self.options.status == "active"
+    @staticmethod
+    def _confirmation(new: dict, now) -> dict:
+        return {
+            "kind": OutboxKind.SUBSCRIBE,
+            "email": new["email"],
+            "language": new["language"],
+            "payload": "{}",
+            "status": OutboxStatus.QUEUED,
+            "attempts": 0,
+            "created_at": now,
+            "next_attempt_at": now,
+        }
+
+    def _new_row(self, email: str, values: dict, source_status: str | None, now) -> dict:
+        status = source_status if source_status in BLOCKED else self.options.status
+        active = status == "active"
         return {
             "email": email,
             **values,
-            "status": self.options.status,
+            "status": status,
             "search_text": fold_for_search(
                 values["first_name"], values["last_name"], email, values["organisation"]
             ),
@@ -183,3 +278,13 @@ class BatchWriter:
             "updated_at": now,
             "status_changed_at": now,
         }
+
+
+def left_reason(status: str) -> str:
+    """Why a known person who left is not re-activated, in the pilot's language."""
+    reasons = {
+        "unsubscribed": _l("unsubscribed: not re-activated"),
+        "bounced": _l("bounced: not re-activated"),
+        "complained": _l("complained: not re-activated"),
+    }
+    return str(reasons.get(status, status))

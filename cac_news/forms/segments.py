@@ -31,6 +31,7 @@ class ImportForm(FlaskForm):
     """Upload a CSV file of subscribers, with the options of the command line."""
 
     file = FileField(_l("CSV file"), validators=[FileRequired()])
+    source_format = SelectField(_l("Exported by"), validate_choice=True, default="")
     mode_ids = MultiCheckboxField(_l("Give every row these modes"), coerce=int)
     territory = SelectField(_l("Territory of rows that have none"), validate_choice=True)
     status = SelectField(

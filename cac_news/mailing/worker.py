@@ -20,7 +20,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from cac_news.audience import outbox
+from cac_news.audience import import_jobs, outbox
+from cac_news.audience.import_jobs import ImportJobRunner
 from cac_news.extensions import db
 from cac_news.mailing import claims, webhook_task
 from cac_news.mailing.bounces.apply import record_smtp_rejection
@@ -88,7 +89,10 @@ class Worker:
             self._finish_completed,
             self._send_outbox,
             lambda now: webhook_task.run(self.config, now),
+            self._run_imports,
         ]
+        self.imports = ImportJobRunner(self.id)
+        self._importing = False
         self._outbox_sent = 0
 
     def stop(self) -> None:
@@ -128,6 +132,10 @@ class Worker:
         # The public forms' mails, queued by the requests, go out even during a long send.
         self._outbox_sent += outbox.send_due(self.config, now, senders=OUTBOX_SENDERS)
 
+    def _run_imports(self, now) -> None:
+        # Uploaded imports go in a slice at a time, between batches of the sends.
+        self._importing = self.imports.tick(now) or self._importing
+
     def _finish_completed(self, now) -> None:
         for done in claims.finish_completed(now):
             self.progress(f"newsletter {done}: sent")
@@ -135,12 +143,13 @@ class Worker:
     def _step(self, until_idle: bool) -> bool:
         """One loop tick: housekeeping, then send while anything is due; False to exit."""
         self._outbox_sent = 0
+        self._importing = False
         self.tick()
         sent_any = self.send_stream()
         self.tick()
-        if sent_any or self._outbox_sent:
+        if sent_any or self._outbox_sent or self._importing:
             return True
-        if until_idle and not claims.has_pending_work(utcnow()):
+        if until_idle and not (claims.has_pending_work(utcnow()) or import_jobs.has_pending()):
             return False
         self.stopping.wait(self.settings.poll_seconds)
         return True

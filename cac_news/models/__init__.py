@@ -20,6 +20,7 @@ from cac_news.models.content import (
     RoadmapUpdate,
 )
 from cac_news.models.delivery import DELIVERY_STATUSES, PENDING_STATUSES, Delivery
+from cac_news.models.import_job import ImportJob, ImportJobStatus
 from cac_news.models.insight import LetterLink, LinkFollowCount
 from cac_news.models.media import MediaFile
 from cac_news.models.newsletter import (
@@ -46,6 +47,8 @@ __all__ = [
     "MediaFile",
     "SiteSetting",
     "WelcomeRecord",
+    "ImportJob",
+    "ImportJobStatus",
     "OutboxKind",
     "OutboxMail",
     "OutboxStatus",

@@ -53,10 +53,17 @@ subscriber_modes = Table(
 )
 
 
+# Every combining mark of the Basic Multilingual Plane, removed in one C call (imports fold
+# hundreds of thousands of names); rarer planes take the character-by-character path.
+_BMP_COMBINING = {cp: None for cp in range(0x10000) if unicodedata.combining(chr(cp))}
+
+
 def fold_for_search(*parts: str | None) -> str:
     """Lower-case, accent-free text used for substring search on every database."""
     joined = " ".join(p for p in parts if p)
     decomposed = unicodedata.normalize("NFKD", joined)
+    if decomposed.isascii() or max(decomposed) < "\U00010000":
+        return decomposed.translate(_BMP_COMBINING).casefold()
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 

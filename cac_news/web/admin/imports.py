@@ -1,47 +1,38 @@
-"""Admin CSV import (upload, dry-run report and preview, then commit) and export download."""
+"""Admin import: upload, check the detected format and columns, then a background job."""
 
 from __future__ import annotations
 
 import json
-import re
-import secrets
-import time
 from pathlib import Path
 
-from flask import abort, current_app, flash, render_template
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from cac_news import territories
+from cac_news.audience import import_jobs
+from cac_news.audience.csvfiles import CsvSource
 from cac_news.audience.exporter import iter_csv
-from cac_news.audience.importer import ImportOptions, import_csv
-from cac_news.audience.invitations import send_confirmations
+from cac_news.audience.import_formats import FIELDS, FORMAT_LABELS
 from cac_news.audience.modes import list_modes
 from cac_news.errors import ValidationError
+from cac_news.extensions import db
 from cac_news.forms.admin import ConfirmForm
 from cac_news.forms.segments import ImportForm
+from cac_news.models import ImportJob, ImportJobStatus
 from cac_news.web.admin import bp
 from cac_news.web.admin.helpers import apply_errors
 from cac_news.web.admin.segments import csv_download
 
-UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
-
-
-UPLOAD_MAX_AGE = 24 * 3600
-
-
-def _upload_dir() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _forget_old_uploads(folder: Path) -> None:
-    """Delete previews that were never committed (they hold personal data)."""
-    limit = time.time() - UPLOAD_MAX_AGE
-    for path in folder.iterdir():
-        if path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
+SAMPLE_ROWS = 3
+SAMPLE_FILE = (
+    "courriel;prénom;nom;structure;territoire;pays;modes;langue;statut\r\n"
+    "camille.martin@exemple.org;Camille;Martin;Collectif d'Aubervilliers;93;France;"
+    "information;fr;\r\n"
+    "lea.dupont@exemple.org;Léa;Dupont;;Auvergne-Rhône-Alpes;;information,contributeur;fr;\r\n"
+    "jan.peeters@exemple.be;Jan;Peeters;;1000;BE;information;en;\r\n"
+    "parti@exemple.org;Sam;Leroy;;2A004;;;fr;désinscrit\r\n"
+)
 
 
 def _form() -> ImportForm:
@@ -50,80 +41,123 @@ def _form() -> ImportForm:
     form.territory.choices = [("", _("None")), (territories.NATIONAL, _("National"))] + [
         (d.code, f"{d.code} – {d.name}") for d in territories.departements()
     ]
+    form.source_format.choices = [("", _("Recognise from the header"))] + list(
+        FORMAT_LABELS.items()
+    )
     return form
 
 
-def _options(saved: dict, dry_run: bool) -> ImportOptions:
-    return ImportOptions(
-        mode_slugs=saved["modes"],
-        territory=saved["territory"] or None,
-        status=saved["status"],
-        dry_run=dry_run,
-        source_name=saved["filename"],
-        actor=current_user._get_current_object(),
-    )
+def _saved(upload_id: str) -> dict:
+    try:
+        sidecar = import_jobs.staged_path(upload_id).with_suffix(".json")
+        return json.loads(sidecar.read_text())
+    except (ValueError, OSError):
+        abort(404)
 
 
 @bp.route("/subscribers/import", methods=["GET", "POST"])
 def subscribers_import():
-    """Upload a CSV file; show the dry-run report and the first rows before committing."""
+    """Upload a file: it is stored, then its format and columns are shown for checking."""
     form = _form()
     if form.validate_on_submit():
-        upload_id = secrets.token_hex(16)
-        _forget_old_uploads(_upload_dir())
-        path = _upload_dir() / f"{upload_id}.csv"
-        form.file.data.save(path)
+        upload_id = import_jobs.stage(form.file.data)
         slugs = {m.id: m.slug for m in list_modes()}
         saved = {
             "filename": Path(form.file.data.filename or "upload.csv").name[:100],
             "modes": [slugs[i] for i in form.mode_ids.data or []],
             "territory": form.territory.data,
             "status": form.status.data,
+            "source_format": form.source_format.data or None,
         }
-        (path.with_suffix(".json")).write_text(json.dumps(saved))
+        path = import_jobs.staged_path(upload_id)
         try:
-            report = import_csv(path, _options(saved, dry_run=True))
+            CsvSource(path, saved["source_format"]).close()
         except ValidationError as exc:
             path.unlink(missing_ok=True)
-            path.with_suffix(".json").unlink(missing_ok=True)
             apply_errors(form, ValidationError({"file": sum(exc.errors.values(), [])}))
         else:
-            return render_template(
-                "admin/imports/report.html",
-                report=report,
-                saved=saved,
-                upload_id=upload_id,
-                commit_form=ConfirmForm(formdata=None),
-                mode_names={m.id: m.name for m in list_modes()},
-            )
+            path.with_suffix(".json").write_text(json.dumps(saved))
+            return redirect(url_for("admin.subscribers_import_mapping", upload_id=upload_id), 303)
     return render_template("admin/imports/form.html", form=form)
 
 
-@bp.post("/subscribers/import/<upload_id>")
-def subscribers_import_commit(upload_id: str):
-    """Run the previewed import for real, in one transaction."""
-    if not UPLOAD_ID.fullmatch(upload_id) or not ConfirmForm().validate_on_submit():
-        abort(400)
-    path = _upload_dir() / f"{upload_id}.csv"
+@bp.get("/subscribers/import/sample.csv")
+def subscribers_import_sample():
+    """A sample file in the French spreadsheet shape (semicolons, BOM)."""
+    return csv_download(iter(["\ufeff" + SAMPLE_FILE]), "exemple-import.csv")
+
+
+@bp.route("/subscribers/import/<upload_id>", methods=["GET", "POST"])
+def subscribers_import_mapping(upload_id: str):
+    """The detected format and the field of each column; nothing is written before a job."""
+    saved = _saved(upload_id)
+    path = import_jobs.staged_path(upload_id)
     if not path.exists():
-        abort(404)
-    saved = json.loads(path.with_suffix(".json").read_text())
+        abort(404)  # imported already, or abandoned and deleted
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        mapping = [request.form.get(f"column_{i}", "") for i in range(200)]
+        saved["mapping"] = [m if m in FIELDS else "" for m in mapping]
+        dry_run = request.form.get("action") != "import"
+        job = import_jobs.create_job(
+            upload_id, saved["filename"], saved, dry_run, current_user._get_current_object()
+        )
+        return redirect(url_for("admin.subscribers_import_job", job_id=job.id), 303)
+    source = CsvSource(path, saved.get("source_format"), saved.get("mapping"))
     try:
-        report = import_csv(path, _options(saved, dry_run=False))
+        samples = [row for _, (_, row) in zip(range(SAMPLE_ROWS), source.rows(), strict=False)]
+        layout = source.layout
+        header = source.header if not layout.headerless else None
+        mapping = layout.mapping(source.width)
     finally:
-        path.unlink(missing_ok=True)
-        path.with_suffix(".json").unlink(missing_ok=True)
-    sent = failed = 0
-    if report.pending_ids:
-        sent, failed = send_confirmations(report.pending_ids)
-    flash(
-        _("Import done: %(n)d created, %(u)d updated.", n=report.created, u=report.updated),
-        "success",
-    )
+        source.close()
+    columns = [
+        {
+            "index": i,
+            "label": header[i] if header else _("Column %(n)d", n=i + 1),
+            "field": mapping[i],
+            "samples": [row[i] for row in samples if isinstance(row, list) and i < len(row)],
+        }
+        for i in range(source.width)
+    ]
     return render_template(
-        "admin/imports/report.html", report=report, saved=saved, sent=sent, failed=failed,
-        mode_names={},
-    )  # fmt: skip
+        "admin/imports/mapping.html",
+        saved=saved,
+        form=form,
+        format_label=FORMAT_LABELS[layout.format],
+        columns=columns,
+        fields=FIELDS,
+    )
+
+
+@bp.get("/subscribers/imports/<int:job_id>")
+def subscribers_import_job(job_id: int):
+    """A job's progress, then its report."""
+    job = db.get_or_404(ImportJob, job_id)
+    running = job.status in (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING)
+    return render_template(
+        "admin/imports/job.html",
+        job=job,
+        report=import_jobs.report_of(job),
+        running=running,
+        commit_form=ConfirmForm(formdata=None),
+        staged=import_jobs.staged_path(job.upload_id).exists(),
+    )
+
+
+@bp.post("/subscribers/imports/<int:job_id>/commit")
+def subscribers_import_commit(job_id: int):
+    """After a check, import the same file with the same columns for real."""
+    checked = db.get_or_404(ImportJob, job_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not checked.dry_run or not import_jobs.staged_path(checked.upload_id).exists():
+        abort(404)
+    saved = json.loads(checked.options)
+    job = import_jobs.create_job(
+        checked.upload_id, checked.filename, saved, False, current_user._get_current_object()
+    )
+    return redirect(url_for("admin.subscribers_import_job", job_id=job.id), 303)
 
 
 @bp.get("/subscribers/export.csv")
