@@ -161,3 +161,15 @@ def test_from_overrides_the_guess(app, runner):
 )
 def test_split_name(written, first, last):
     assert split_name(written) == (first, last)
+
+
+def test_the_offered_sample_file_imports_as_it_says(admin_client, app, tmp_path):
+    response = admin_client.get("/admin/subscribers/import/sample.csv")
+    assert response.status_code == 200 and response.data.startswith(b"\xef\xbb\xbf")
+    path = tmp_path / "exemple-import.csv"
+    path.write_bytes(response.data)
+    report = import_csv(path, ImportOptions())
+    assert (report.created, report.departed, report.errors) == (3, 1, [])
+    assert person("lea.dupont@exemple.org").region_code == "R84"
+    assert person("jan.peeters@exemple.be").territory_code is None
+    assert person("parti@exemple.org").status == "unsubscribed"
