@@ -61,7 +61,9 @@ def backup_during_a_send(app, tmp_path, smtp_server, make_subscriber, make_newsl
     media = Path(app.instance_path) / "media"
     media.mkdir(parents=True)
     (media / "affiche.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
-    env = worker_env(app, tmp_path, SEND_RATE=50, SEND_BATCH_SIZE=10, LEASE_SECONDS=2)
+    # A slow send (15 s for 150): the backup command, slow to start on a busy machine,
+    # still finds it going on.
+    env = worker_env(app, tmp_path, SEND_RATE=10, SEND_BATCH_SIZE=10, LEASE_SECONDS=2)
     env["CAC_NEWS_INSTANCE_PATH"] = app.instance_path
     worker = start_worker(env)
     try:
