@@ -102,8 +102,9 @@ def test_scheduled_send_starts_by_itself(app, runner, smtp_server, make_subscrib
         args=["newsletters", "send", str(newsletter.id), "--at", "2099-01-01 09:30"]
     )
     assert result.exit_code == 0, result.output
-    assert "scheduled for 2099-01-01 08:30 UTC" in result.output  # Paris is UTC+1 in winter
+    assert "scheduled for 2099-01-01 09:30 CET" in result.output  # said in Paris time
     newsletter = db.session.get(Newsletter, newsletter.id)
+    assert f"{newsletter.scheduled_at:%H:%M}" == "08:30"  # stored in UTC: Paris is UTC+1
     assert newsletter.status == "scheduled"
     run_worker(app)
     assert smtp_server.messages == [] and statuses(newsletter.id) == {"queued": 2}

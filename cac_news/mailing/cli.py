@@ -26,10 +26,15 @@ def register_newsletter_commands(group: click.Group) -> None:
 
     @group.command("send")
     @click.argument("newsletter_id", type=int)
-    @click.option("--at", "at", default=None, help='Schedule: "YYYY-MM-DD HH:MM", local time.')
+    @click.option(
+        "--at",
+        "at",
+        default=None,
+        help='Schedule: "YYYY-MM-DD HH:MM" in the organisation\'s time zone (ahead, never past).',
+    )
     def send_command(newsletter_id: int, at: str | None) -> None:
         """Freeze the recipients and queue the send (or schedule it with --at)."""
-        from cac_news.mailing.sending import parse_local_datetime, start_send
+        from cac_news.mailing.sending import parse_local_datetime, start_send, to_local
 
         newsletter = _newsletter(newsletter_id)
         try:
@@ -40,7 +45,7 @@ def register_newsletter_commands(group: click.Group) -> None:
         if newsletter.status == "scheduled":
             click.echo(
                 f"Letter no. {newsletter.number}: {count} recipients, scheduled for "
-                f"{newsletter.scheduled_at:%Y-%m-%d %H:%M} UTC."
+                f"{to_local(newsletter.scheduled_at):%Y-%m-%d %H:%M %Z}."
             )
         else:
             click.echo(f"Letter no. {newsletter.number}: {count} recipients queued.")

@@ -39,9 +39,11 @@ def _refuse(newsletter: Newsletter) -> ValidationError:
 
 
 def parse_local_datetime(value: str) -> datetime:
-    """A "YYYY-MM-DD HH:MM" in the site's time zone, as naive UTC; ValidationError otherwise."""
+    """A "YYYY-MM-DD HH:MM" (or a datetime-local "YYYY-MM-DDTHH:MM") in the organisation's
+    time zone, as naive UTC; ValidationError otherwise."""
+    text = value.strip().replace("T", " ", 1)
     try:
-        local = datetime.strptime(value.strip(), "%Y-%m-%d %H:%M")
+        local = datetime.strptime(text[:16], "%Y-%m-%d %H:%M")
     except ValueError as exc:
         raise ValidationError.single(
             "at", str(_l("Give the date and time as YYYY-MM-DD HH:MM."))
@@ -49,10 +51,29 @@ def parse_local_datetime(value: str) -> datetime:
     return to_utc(local)
 
 
+def site_zone() -> ZoneInfo:
+    """The organisation's time zone (BABEL_DEFAULT_TIMEZONE, Europe/Paris by default)."""
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Europe/Paris")
+
+
 def to_utc(local: datetime) -> datetime:
     """A naive datetime in the site's time zone, as naive UTC."""
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC"))
-    return local.replace(tzinfo=zone).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    return local.replace(tzinfo=site_zone()).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+def to_local(moment: datetime) -> datetime:
+    """A naive UTC datetime in the site's time zone (aware)."""
+    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(site_zone())
+
+
+def check_future(at: datetime, now: datetime | None = None) -> None:
+    """A schedule must be ahead: a time already past would send at once, by surprise."""
+    if at <= (now or utcnow()):
+        local = to_local(at).strftime("%Y-%m-%d %H:%M")
+        raise ValidationError.single(
+            "at",
+            str(_l("%(when)s is already past: choose a date and time to come.", when=local)),
+        )
 
 
 def recipients_query(newsletter: Newsletter):
@@ -84,7 +105,9 @@ def start_send(
     if newsletter.status != "draft":
         raise _refuse(newsletter)
     now = utcnow()
-    scheduled = at is not None and at > now
+    if at is not None:
+        check_future(at, now)
+    scheduled = at is not None
     rendered = render_newsletter(newsletter)
     email_html, email_text = rendered.html, rendered.text
     if current_app.config.get("LINK_COUNTING", True):  # the web copy keeps direct links

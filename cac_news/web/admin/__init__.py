@@ -19,6 +19,7 @@ from cac_news.web.admin import (  # noqa: E402, F401
     archive,
     bounces,
     dashboard,
+    drafts,
     imports,
     media,
     modes,
