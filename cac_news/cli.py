@@ -117,6 +117,9 @@ def register(app: Flask) -> None:
 
     register_newsletter_commands(newsletters_cli)
     app.cli.add_command(worker_command)
+    from cac_news.api.cli import tokens_cli
+
+    app.cli.add_command(tokens_cli)
     from cac_news import ops_cli
 
     ops_cli.register(app)

@@ -100,3 +100,5 @@ class Defaults:
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # admin requests, CSV imports included
     PUBLIC_FORM_MAX_LENGTH = 16 * 1024  # public forms and the login
     CSP_IMG_SRC = "'self' data:"  # where site pages may load images from
+    # REST API (issue 15): calls per token, in Flask-Limiter's notation ("a;b" for several).
+    API_RATE_LIMIT = "300 per minute"

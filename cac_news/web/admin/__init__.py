@@ -30,4 +30,5 @@ from cac_news.web.admin import (  # noqa: E402, F401
     sending,
     subscribers,
     territories,
+    tokens,
 )
