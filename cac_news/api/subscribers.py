@@ -120,13 +120,23 @@ def _profile(body: Body, current: Subscriber | None = None) -> Profile:
     )
 
 
-def _checked_profile(body: Body, current: Subscriber | None = None) -> Profile:
+def _checked_profile(body: Body, current: Subscriber | None = None, email: str | None = None):
+    """The validated profile (and normalised address when given), every bad field named."""
     profile = _profile(body, current)
-    body.check()
+    errors: dict[str, list[str]] = dict(body.errors)
+    if email is not None:
+        try:
+            email = normalise_email(email)
+        except ValidationError as exc:
+            errors.update(exc.errors)
     try:
-        return validate_profile(profile)
+        profile = validate_profile(profile)
     except ValidationError as exc:
-        raise api_error(exc) from exc
+        for name, messages in api_error(exc).errors.items():
+            errors.setdefault(name, messages)  # the body's own message about a field first
+    if errors:
+        raise api_error(ValidationError(errors))
+    return profile, email
 
 
 def create_subscriber(data: dict, token: ApiToken) -> Subscriber:
@@ -135,13 +145,9 @@ def create_subscriber(data: dict, token: ApiToken) -> Subscriber:
     raw_email = body.string("email", required=True)
     status = body.string("status", "pending") or "pending"
     consent_source = body.optional_string("consent_source")
-    body.check()
-    try:
-        email = normalise_email(raw_email)
-    except ValidationError as exc:
-        raise api_error(exc) from exc
     if status not in ("pending", "active"):
-        raise ValidationError.single("status", "A new subscriber is pending or active.")
+        body.fail("status", "A new subscriber is pending or active.")
+    profile, email = _checked_profile(body, email=raw_email)
     if status == "active":
         if not token.has_scope("import"):
             raise ScopeMissing.single(
@@ -154,7 +160,6 @@ def create_subscriber(data: dict, token: ApiToken) -> Subscriber:
                 f"Say where this person's consent comes from (1 to {CONSENT_SOURCE_MAX} "
                 "characters).",
             )
-    profile = _checked_profile(body)
     existing = find_by_email(email)
     if existing is not None:
         raise AlreadySubscribed(existing.id)
@@ -196,7 +201,7 @@ def update_subscriber(subscriber: Subscriber, data: dict, token: ApiToken) -> Su
     if body.has("email"):
         body.fail("email", "The address cannot change through the API (it needs a confirmation).")
     status = body.string("status", subscriber.status) if body.has("status") else subscriber.status
-    profile = _checked_profile(body, subscriber)
+    profile, _email = _checked_profile(body, subscriber)
     if status != subscriber.status:
         try:
             check_one_way_door(subscriber, status)
