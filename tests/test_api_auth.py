@@ -126,3 +126,25 @@ def test_body_must_be_a_json_object(client):
         headers=headers,
     )
     assert_problem(response, 400, "body")
+
+
+def test_api_is_csrf_exempt_but_the_site_is_not(client, app, admin_client):
+    app.config["WTF_CSRF_ENABLED"] = True
+    # A form of the site without its CSRF token is refused...
+    refused = admin_client.post("/admin/tokens/", data={"name": "x", "scopes": ["read"]})
+    assert refused.status_code == 400
+    assert db.session.scalar(select(ApiToken.id)) is None  # valid data, refused for CSRF
+    # ...while the API, which only takes a bearer token, needs none.
+    headers = bearer(new_token("write", "read"))
+    response = client.post("/api/v1/subscribers", json={"email": "c@exemple.org"}, headers=headers)
+    assert response.status_code == 201, response.get_json()
+
+
+def test_api_answers_set_no_cookie_and_are_not_cached(client):
+    headers = bearer(new_token("read"))
+    for response in (
+        client.get("/api/v1/subscribers", headers=headers),
+        client.get("/api/v1/subscribers"),
+    ):
+        assert "Set-Cookie" not in response.headers
+        assert "no-store" in response.headers["Cache-Control"]

@@ -51,7 +51,7 @@ def gunicorn_port(app, tmp_path):
 
 
 def call(port: int, path: str, headers: dict | None = None) -> tuple[int, str, dict]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     connection.request("GET", path, headers=headers or {})
     response = connection.getresponse()
     body = json.loads(response.read())
