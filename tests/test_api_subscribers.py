@@ -209,3 +209,28 @@ def test_list_uses_the_admin_filters(client, make_subscriber):
     assert_problem(
         client.get("/api/v1/subscribers?territory=ZZ", headers=headers), 400, "territory"
     )
+
+
+def test_erased_address_is_not_imported_back_as_active(client, make_subscriber):
+    from cac_news.audience.rights import erase
+
+    erase(make_subscriber(email="erased@exemple.org"))
+    importer = bearer(new_token("write", "import"))
+    response = client.post(
+        "/api/v1/subscribers",
+        json={"email": "erased@exemple.org", "status": "active", "consent_source": "fichier"},
+        headers=importer,
+    )
+    assert_problem(response, 422, "email")
+    assert by_email("erased@exemple.org") is None
+
+
+def test_unsubscribing_a_bounced_person_keeps_the_bounce(client, make_subscriber):
+    headers = bearer(new_token("write"))
+    bounced = make_subscriber(email="b2@exemple.org", status="bounced")
+    response = client.patch(
+        f"/api/v1/subscribers/{bounced.id}", json={"status": "unsubscribed"}, headers=headers
+    )
+    assert response.status_code == 200 and response.get_json()["status"] == "bounced"
+    response = client.post(f"/api/v1/subscribers/{bounced.id}/unsubscribe", headers=headers)
+    assert response.get_json()["status"] == "bounced"

@@ -201,6 +201,8 @@ def update_subscriber(subscriber: Subscriber, data: dict, token: ApiToken) -> Su
     if body.has("email"):
         body.fail("email", "The address cannot change through the API (it needs a confirmation).")
     status = body.string("status", subscriber.status) if body.has("status") else subscriber.status
+    if status == "unsubscribed" and subscriber.status in LEFT_STATUSES:
+        status = subscriber.status  # already gone: a bounce or complaint stays on record
     profile, _email = _checked_profile(body, subscriber)
     if status != subscriber.status:
         try:
