@@ -234,3 +234,31 @@ def test_unsubscribing_a_bounced_person_keeps_the_bounce(client, make_subscriber
     assert response.status_code == 200 and response.get_json()["status"] == "bounced"
     response = client.post(f"/api/v1/subscribers/{bounced.id}/unsubscribe", headers=headers)
     assert response.get_json()["status"] == "bounced"
+
+
+def test_known_gone_address_gets_a_new_link_like_the_public_form(
+    client, app, smtp_server, make_subscriber
+):
+    headers = bearer(new_token("write"))
+    gone = make_subscriber(email="retour@exemple.org", status="unsubscribed", territory_code="75")
+    response = client.post(
+        "/api/v1/subscribers",
+        json={"email": "retour@exemple.org", "territory": "33"},
+        headers=headers,
+    )
+    assert response.status_code == 202, response.get_json()
+    assert response.get_json()["status"] == "unsubscribed"  # nothing changes before confirming
+    assert by_email("retour@exemple.org").territory_code == "75"
+    run_worker(app)
+    [mail] = smtp_server.messages
+    [url] = [u for u in links_in(mail) if "/confirm/" in u]
+    assert client.post(path_of(url)).status_code == 200
+    back = by_email("retour@exemple.org")
+    assert back.id == gone.id and back.status == "active" and back.territory_code == "33"
+    # An active address is a conflict, and nothing is sent.
+    response = client.post(
+        "/api/v1/subscribers", json={"email": "retour@exemple.org"}, headers=headers
+    )
+    assert_problem(response, 409, "email")
+    run_worker(app)
+    assert len(smtp_server.messages) == 1

@@ -139,8 +139,13 @@ def _checked_profile(body: Body, current: Subscriber | None = None, email: str |
     return profile, email
 
 
-def create_subscriber(data: dict, token: ApiToken) -> Subscriber:
-    """Add a subscriber: pending with a confirmation mail, or active on an import token."""
+def create_subscriber(data: dict, token: ApiToken) -> tuple[Subscriber, bool]:
+    """Add a subscriber: pending with a confirmation mail, or active on an import token.
+
+    Like the public form, an address already known but not active (pending, or gone) is
+    sent a new confirmation link carrying the requested profile, which applies only once
+    they confirm; nothing else changes. Returns the subscriber and whether it is new.
+    """
     body = Body(data, CREATE_FIELDS)
     raw_email = body.string("email", required=True)
     status = body.string("status", "pending") or "pending"
@@ -161,6 +166,9 @@ def create_subscriber(data: dict, token: ApiToken) -> Subscriber:
                 "characters).",
             )
     existing = find_by_email(email)
+    if existing is not None and status == "pending" and existing.status != "active":
+        outbox.queue(OutboxKind.SUBSCRIBE, email, profile.language, profile.as_dict())
+        return existing, False
     if existing is not None:
         raise AlreadySubscribed(existing.id)
     if status == "active" and is_suppressed(email):
@@ -192,7 +200,7 @@ def create_subscriber(data: dict, token: ApiToken) -> Subscriber:
         # The public form's path: the worker sends the confirmation after this commit,
         # within the daily allowance per address.
         outbox.queue(OutboxKind.SUBSCRIBE, email, profile.language, profile.as_dict())
-    return subscriber
+    return subscriber, True
 
 
 def update_subscriber(subscriber: Subscriber, data: dict, token: ApiToken) -> Subscriber:

@@ -105,6 +105,24 @@ SUBSCRIBER_FILTERS = [
 ]
 
 
+def _create_subscriber() -> dict:
+    operation = _write(
+        "createSubscriber",
+        "Add a subscriber: pending, and sent the double opt-in mail; active only with "
+        "the import scope and a consent_source.",
+        "SubscriberCreate",
+        "Subscriber",
+        "subscribers",
+        "201",
+    )
+    operation["responses"]["202"] = _json(
+        "Subscriber",
+        "The address is known but not active: like the public form, a new confirmation "
+        "link is sent; the stored subscriber is unchanged until they confirm.",
+    )
+    return operation
+
+
 def paths() -> dict:
     """Every route of the API with its operations."""
     return {
@@ -127,15 +145,7 @@ def paths() -> dict:
                 "subscribers",
                 SUBSCRIBER_FILTERS,
             ),
-            "post": _write(
-                "createSubscriber",
-                "Add a subscriber: pending, and sent the double opt-in mail; active only with "
-                "the import scope and a consent_source.",
-                "SubscriberCreate",
-                "Subscriber",
-                "subscribers",
-                "201",
-            ),
+            "post": _create_subscriber(),
         },
         f"{PREFIX}/subscribers/{{subscriber_id}}": {
             "parameters": [_id("subscriber_id", "subscriber")],

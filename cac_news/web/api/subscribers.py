@@ -47,12 +47,16 @@ def subscriber_get(subscriber_id: int):
 @bp.post("/subscribers")
 @requires("write")
 def subscriber_create():
-    """A new subscriber: pending with a confirmation mail (or active with the import scope)."""
-    subscriber = subscribers.create_subscriber(json_body(), g.api_token)
-    return created(
+    """A new subscriber: pending with a confirmation mail (or active with the import scope);
+    202 for a known address that is not active: sent a new confirmation link."""
+    subscriber, is_new = subscribers.create_subscriber(json_body(), g.api_token)
+    response = created(
         representations.subscriber(subscriber),
         url_for("api.subscriber_get", subscriber_id=subscriber.id, _external=True),
     )
+    if not is_new:
+        response.status_code = 202  # known, not active: a new confirmation link is on its way
+    return response
 
 
 @bp.patch("/subscribers/<int:subscriber_id>")
