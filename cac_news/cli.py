@@ -120,6 +120,9 @@ def register(app: Flask) -> None:
     from cac_news.integrations.cli import webhooks_cli
 
     app.cli.add_command(webhooks_cli)
+    from cac_news.api.cli import tokens_cli
+
+    app.cli.add_command(tokens_cli)
     from cac_news import ops_cli
 
     ops_cli.register(app)

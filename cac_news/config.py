@@ -104,3 +104,5 @@ class Defaults:
     PUBLIC_FORM_MAX_LENGTH = 16 * 1024  # public forms and the login
     CSP_IMG_SRC = "'self' data:"  # where site pages may load images from
     MEDIA_MAX_BYTES = 10 * 1024 * 1024  # largest image upload (issue 13)
+    # REST API (issue 15): calls per token, in Flask-Limiter's notation ("a;b" for several).
+    API_RATE_LIMIT = "300 per minute"

@@ -40,6 +40,7 @@ EVENT_SOURCE_LABELS = {
     "bounce": _l("Bounce"),
     "complaint": _l("Complaint"),
     "system": _l("System"),
+    "api": _l("API"),
 }
 ROLE_LABELS = {"admin": _l("Admin"), "editor": _l("Editor")}
 

@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate; importing this registers them all."""
 
+from cac_news.models.api_token import API_SCOPES, ApiToken
 from cac_news.models.archive import ArchivedCopy
 from cac_news.models.audience import (
     CONSENT_SOURCES,
@@ -49,6 +50,8 @@ __all__ = [
     "WelcomeRecord",
     "ImportJob",
     "ImportJobStatus",
+    "API_SCOPES",
+    "ApiToken",
     "OutboxKind",
     "OutboxMail",
     "OutboxStatus",

@@ -40,6 +40,7 @@ EVENT_SOURCES = (
     "bounce",
     "complaint",
     "system",
+    "api",
 )
 LANGUAGES = ("fr", "en")
 

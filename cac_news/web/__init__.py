@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
 
 
@@ -29,6 +29,9 @@ def register(app: Flask) -> None:
     from cac_news.web.titles import letter_title
 
     app.jinja_env.globals["letter_title"] = letter_title
+    from cac_news.web import api
+
+    api.register(app)
     register_error_pages(app)
     from cac_news.web.security import init_security
 
@@ -50,6 +53,10 @@ def register_error_pages(app: Flask) -> None:
 
     def make_handler(code: int):
         def handler(error):
+            if request.path.startswith("/api/"):  # unknown URL or method under the API
+                from cac_news.web.api.problems import from_exception
+
+                return from_exception(error)
             return render_template("error.html", code=code, message=messages[code]()), code
 
         return handler

@@ -33,5 +33,6 @@ from cac_news.web.admin import (  # noqa: E402, F401
     settings,
     subscribers,
     territories,
+    tokens,
     webhooks,
 )
