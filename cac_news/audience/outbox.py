@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import smtplib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
@@ -110,17 +110,40 @@ def purge_handled(now: datetime) -> None:
     db.session.commit()
 
 
-def _handle(row: OutboxMail, config: Mapping, now: datetime) -> None:
-    """Turn one request into a mail, or into nothing."""
+# Kinds whose mail another package builds (a pilot's password reset): kind -> builder.
+# A builder gets the row and the time, and returns what sends the mail, or None to send
+# nothing (an unknown address); the allowance and retries below apply to it all the same.
+MailBuilder = Callable[[OutboxMail, datetime], Callable[[], None] | None]
+_BUILDERS: dict[str, MailBuilder] = {}
+
+
+def register_builder(kind: str, builder: MailBuilder) -> None:
+    """Let another package turn the requests of one kind into mails."""
+    _BUILDERS[kind] = builder
+
+
+def _mail_for(row: OutboxMail, now: datetime) -> Callable[[], None] | str:
+    """What sending this request means, or why nothing is sent."""
+    builder = _BUILDERS.get(row.kind)
+    if builder is not None:
+        return builder(row, now) or "unknown address"
     subscriber = db.session.scalar(select(Subscriber).where(Subscriber.email == row.email))
     if subscriber is None and row.kind == OutboxKind.MY_LINK:
-        return _drop(row, "unknown address")
+        return "unknown address"
     if subscriber is None:
-        return _drop(row, "no subscriber")  # the form creates one before queuing
+        return "no subscriber"  # the form creates one before queuing
+    return lambda: _send(row, subscriber)
+
+
+def _handle(row: OutboxMail, config: Mapping, now: datetime) -> None:
+    """Turn one request into a mail, or into nothing."""
+    send = _mail_for(row, now)
+    if isinstance(send, str):
+        return _drop(row, send)
     if not within_allowance(row.email, config, now):
         return _drop(row, "daily allowance reached")
     try:
-        _send(row, subscriber)
+        send()
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
         row.status, row.note = OutboxStatus.FAILED, f"refused: {exc}"[:200]
         return None

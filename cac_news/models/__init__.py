@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate; importing this registers them all."""
 
+from cac_news.models.account import AuditEvent, SiteSetting
 from cac_news.models.archive import ArchivedCopy
 from cac_news.models.audience import (
     CONSENT_SOURCES,
@@ -28,7 +29,7 @@ from cac_news.models.newsletter import (
     NewsletterSection,
 )
 from cac_news.models.outbox import OutboxKind, OutboxMail, OutboxStatus
-from cac_news.models.pilot import PILOT_ROLES, Pilot, PilotSession
+from cac_news.models.pilot import PILOT_ROLES, Pilot, PilotSession, RecoveryCode
 from cac_news.models.relay import RelayCircuit, RelayState, SmtpRelay
 from cac_news.models.segment import (
     SUPPRESSION_REASONS,
@@ -40,6 +41,9 @@ from cac_news.models.segment import (
 from cac_news.models.territory import Territory
 
 __all__ = [
+    "AuditEvent",
+    "RecoveryCode",
+    "SiteSetting",
     "OutboxKind",
     "OutboxMail",
     "OutboxStatus",

@@ -18,6 +18,7 @@ class OutboxKind(StrEnum):
     SUBSCRIBE = "subscribe"  # a confirmation link, or "already subscribed"
     MY_LINK = "my_link"  # the preferences link, for a known address only
     RECONFIRM = "reconfirm"  # a pilot's re-confirmation invitation, counted like the others
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a pilot's reset link, active pilots only)
 
 
 class OutboxStatus(StrEnum):
