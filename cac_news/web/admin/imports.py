@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from cac_news import territories
+from cac_news.accounts import audit
 from cac_news.audience.exporter import iter_csv
 from cac_news.audience.importer import ImportOptions, import_csv
 from cac_news.audience.invitations import send_confirmations
@@ -129,4 +130,5 @@ def subscribers_import_commit(upload_id: str):
 @bp.get("/subscribers/export.csv")
 def subscribers_export():
     """Download every subscriber as CSV (UTF-8 with BOM)."""
+    audit.record("subscribers.exported", details={"segment_id": None})
     return csv_download(iter_csv(None), "subscribers.csv")
