@@ -26,19 +26,23 @@ def list_sessions(pilot: Pilot) -> list[PilotSession]:
 
 
 def touch(token: str, now: datetime | None = None) -> None:
-    """Note that the login with this token was just used (at most once per TOUCH_EVERY)."""
+    """Note that the login with this token was just used (at most once per TOUCH_EVERY).
+
+    Read first, write only when stale: most requests then take no write lock at all.
+    """
     now = now or utcnow()
-    result = db.session.execute(
+    last_seen = db.session.scalar(
+        select(PilotSession.last_seen_at).where(PilotSession.token == token)
+    )
+    if last_seen is not None and last_seen >= now - TOUCH_EVERY:
+        return
+    db.session.execute(
         update(PilotSession)
-        .where(
-            PilotSession.token == token,
-            (PilotSession.last_seen_at.is_(None)) | (PilotSession.last_seen_at < now - TOUCH_EVERY),
-        )
+        .where(PilotSession.token == token)
         .values(last_seen_at=now)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount:
-        db.session.commit()
+    db.session.commit()
 
 
 def end_one(pilot: Pilot, session_id: int) -> bool:
