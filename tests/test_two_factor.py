@@ -172,3 +172,13 @@ def test_pilot_turns_two_factor_off_with_a_code(client, admin):
     later = time.time() + two_factor.STEP_SECONDS
     client.post("/admin/account/two-factor/disable", data={"code": totp.at(later)})
     assert not db.session.get(Pilot, admin.id).two_factor_enabled
+
+
+def test_command_line_reset_for_a_locked_out_admin(runner, admin):
+    enable_for(admin)
+    result = runner.invoke(args=["pilots", "reset-2fa", "ADMIN@example.org"])
+    assert result.exit_code == 0, result.output
+    assert not db.session.get(Pilot, admin.id).two_factor_enabled
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "two_factor.reset"))
+    assert event.pilot_id is None and event.target_id == admin.id
+    assert runner.invoke(args=["pilots", "reset-2fa", "nobody@example.org"]).exit_code != 0
