@@ -137,3 +137,10 @@ def test_reset_does_not_skip_two_factor(app, client, admin):
     response = login(client, admin.email, NEW_PASSWORD)
     assert response.location.endswith("/login/code")
     assert client.get("/admin/").status_code == 302
+
+
+def test_reset_page_leaks_its_token_to_no_one(app, client, admin):
+    app.config["WTF_CSRF_ENABLED"] = True  # as in production: the form carries a token
+    response = client.get(f"/login/reset/{password_reset.make_token(admin)}")
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in response.headers["Cache-Control"]

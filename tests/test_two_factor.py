@@ -182,3 +182,20 @@ def test_command_line_reset_for_a_locked_out_admin(runner, admin):
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "two_factor.reset"))
     assert event.pilot_id is None and event.target_id == admin.id
     assert runner.invoke(args=["pilots", "reset-2fa", "nobody@example.org"]).exit_code != 0
+
+
+def test_second_step_with_csrf_on(app, client, admin):
+    app.config["WTF_CSRF_ENABLED"] = True
+    totp = enable_for(admin)
+
+    def token(path):
+        page = client.get(path).data.decode()
+        return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+    data = {"email": admin.email, "password": "correct horse battery"}
+    assert client.post("/login", data={**data, "csrf_token": token("/login")}).status_code == 302
+    code_token = token("/login/code")
+    assert client.post("/login/code", data={"code": totp.now()}).status_code == 400
+    assert client.get("/admin/").status_code == 302
+    done = client.post("/login/code", data={"code": totp.now(), "csrf_token": code_token})
+    assert done.status_code == 302 and client.get("/admin/").status_code == 200

@@ -59,5 +59,5 @@ def reset_password(token: str):
                 return render_template("auth/reset_invalid.html"), 410
             flash(_("Your password was changed. Log in with it."), "success")
             return redirect(url_for("auth.login"))
-    response = render_template("auth/reset.html", form=form)
-    return response, 200, {"Referrer-Policy": "no-referrer"}
+    # The token is in the path: security.py sends this page with Referrer-Policy no-referrer.
+    return render_template("auth/reset.html", form=form)
