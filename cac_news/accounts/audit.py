@@ -14,6 +14,7 @@ from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from cac_news.audience.queries import Page
 from cac_news.client_network import truncate_ip
@@ -97,6 +98,7 @@ def list_events(page: int = 1, per_page: int = 50) -> Page:
     items = list(
         db.session.scalars(
             select(AuditEvent)
+            .options(selectinload(AuditEvent.pilot))
             .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
             .limit(per_page)
             .offset((page - 1) * per_page)
