@@ -9,7 +9,7 @@ import time
 import pyotp
 from sqlalchemy import select
 
-from cac_news.accounts import two_factor
+from cac_news.accounts import recovery_codes, two_factor
 from cac_news.extensions import db
 from cac_news.models import AuditEvent, Pilot
 from tests.conftest import login
@@ -199,3 +199,19 @@ def test_second_step_with_csrf_on(app, client, admin):
     assert client.get("/admin/").status_code == 302
     done = client.post("/login/code", data={"code": totp.now(), "csrf_token": code_token})
     assert done.status_code == 302 and client.get("/admin/").status_code == 200
+
+
+def test_recovery_codes_replaced_with_a_current_code(app, client, admin):
+    login(client, admin.email)
+    totp, old_codes = enrol_through_the_page(client)
+    later = time.time() + two_factor.STEP_SECONDS
+    assert client.post("/admin/account/two-factor/recovery-codes",
+                       data={"renew-code": "000000"}).status_code == 302  # fmt: skip
+    page = client.post(
+        "/admin/account/two-factor/recovery-codes", data={"renew-code": totp.at(later)}
+    )
+    new_codes = re.findall(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>", page.data.decode())
+    assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
+    stored = db.session.get(Pilot, admin.id)
+    assert not recovery_codes.use(stored, old_codes[0])
+    assert recovery_codes.use(stored, new_codes[0])

@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "two_factor.disabled": _l("Two-factor login turned off"),
     "two_factor.reset": _l("Two-factor login reset by an admin"),
     "two_factor.recovery_used": _l("Recovery code used"),
+    "two_factor.recovery_codes_replaced": _l("Recovery codes replaced"),
     "password.reset": _l("Password reset by email"),
 }
 

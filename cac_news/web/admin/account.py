@@ -26,6 +26,7 @@ def account():
         codes_left=recovery_codes.remaining(current_user),
         required=two_factor_required(),
         code_form=TwoFactorCodeForm(),
+        renew_form=TwoFactorCodeForm(prefix="renew"),
         form=ConfirmForm(),
     )
 
@@ -73,6 +74,23 @@ def account_two_factor_disable():
         flash(_("Two-factor login is off."), "success")
     else:
         flash(_("This code is not valid."), "error")
+    return redirect(url_for("admin.account"))
+
+
+@bp.post("/account/two-factor/recovery-codes")
+def account_recovery_codes():
+    """Replace the recovery codes (all used, or seen by someone), with a current code."""
+    form = TwoFactorCodeForm(prefix="renew")
+    if (
+        current_user.two_factor_enabled
+        and form.validate_on_submit()
+        and two_factor.check_totp(current_user, form.code.data)
+    ):
+        codes = recovery_codes.replace(current_user)
+        db.session.commit()
+        audit.record("two_factor.recovery_codes_replaced", current_user)
+        return render_template("admin/account/recovery_codes.html", codes=codes, renewed=True)
+    flash(_("This code is not valid."), "error")
     return redirect(url_for("admin.account"))
 
 
