@@ -8,6 +8,7 @@ from flask import Flask, abort
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
+from cac_news.accounts import password_reset, sessions
 from cac_news.models import Pilot
 from cac_news.pilots import pilot_for_session
 
@@ -23,7 +24,12 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
     @login_manager.user_loader
     def load_pilot(session_token: str) -> Pilot | None:
         # The id Flask-Login keeps is a login's token: an ended login loads no one.
-        return pilot_for_session(session_token)
+        pilot = pilot_for_session(session_token)
+        if pilot is not None:
+            sessions.touch(session_token)
+        return pilot
+
+    password_reset.register_outbox_mail()
 
 
 def admin_required(view):

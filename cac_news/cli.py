@@ -54,6 +54,26 @@ def list_pilots_command() -> None:
         click.echo(f"{pilot.email}\t{pilot.name}\t{pilot.role}\t{state}")
 
 
+@pilots_cli.command("reset-2fa")
+@click.argument("email")
+def reset_two_factor_command(email: str) -> None:
+    """Turn a pilot's two-factor login off (the last admin lost their phone)."""
+    from sqlalchemy import select
+
+    from cac_news.accounts import audit, two_factor
+    from cac_news.extensions import db
+    from cac_news.models import Pilot
+    from cac_news.pilots import login_key
+
+    pilot = db.session.scalar(select(Pilot).where(Pilot.email == login_key(email)))
+    if pilot is None:
+        raise click.ClickException(f"No pilot with the address {email}.")
+    two_factor.disable(pilot)
+    db.session.commit()
+    audit.record("two_factor.reset", pilot)
+    click.echo(f"Two-factor login of {pilot.email} reset: the password alone opens it now.")
+
+
 @newsletters_cli.command("create")
 @click.option("--subject", required=True, help="The subject line.")
 @click.option(

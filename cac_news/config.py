@@ -57,6 +57,10 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT_IP = "10 per 5 minutes"
     LOGIN_RATE_LIMIT_ACCOUNT = "5 per 5 minutes"
+    # "Forgot password": requests per client address (429 past it), and per typed address
+    # (silent past it: the same page, no mail queued).
+    PASSWORD_RESET_RATE_LIMIT_IP = "5 per hour"  # noqa: S105 (a rate, not a password)
+    PASSWORD_RESET_RATE_LIMIT_ADDRESS = "3 per hour"  # noqa: S105
 
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"

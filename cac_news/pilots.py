@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from cac_news.audience.emails import normalise_email
+from cac_news.client_network import truncate_ip
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.models import PILOT_ROLES, Pilot, PilotSession
@@ -110,9 +111,18 @@ def change_password(pilot: Pilot, password: str) -> None:
     db.session.commit()
 
 
-def open_session(pilot: Pilot) -> str:
-    """Record a new login of the pilot; its token becomes the pilot's Flask-Login id."""
-    login = PilotSession(pilot=pilot)
+def open_session(pilot: Pilot, user_agent: str | None = None, ip: str | None = None) -> str:
+    """Record a new login of the pilot; its token becomes the pilot's Flask-Login id.
+
+    The browser's user agent and the client's network (never its full address) let the
+    pilot recognise the login on their sessions page.
+    """
+    login = PilotSession(
+        pilot=pilot,
+        user_agent=(user_agent or "")[:200] or None,
+        ip=truncate_ip(ip),
+        last_seen_at=utcnow(),
+    )
     db.session.add(login)
     db.session.commit()
     pilot.login_token = login.token

@@ -126,8 +126,28 @@ def purge_handled(now: datetime) -> None:
     db.session.commit()
 
 
+# Kinds whose mail another package builds (a pilot's password reset): kind -> builder.
+# A builder gets the row and the time, and returns what sends the mail, or None to send
+# nothing (an unknown address); the allowance and retries below apply to it all the same.
+MailBuilder = Callable[[OutboxMail, datetime], Callable[[], None] | None]
+_BUILDERS: dict[str, MailBuilder] = {}
+
+
+def register_builder(kind: str, builder: MailBuilder) -> None:
+    """Let another package turn the requests of one kind into mails."""
+    _BUILDERS[kind] = builder
+
+
 def _handle(row: OutboxMail, config: Mapping, now: datetime, senders: Mapping) -> None:
     """Turn one request into a mail, or into nothing."""
+    builder = _BUILDERS.get(row.kind)
+    if builder is not None:
+        send = builder(row, now)
+        if send is None:
+            return _drop(row, "unknown address")
+        if not within_allowance(row.email, config, now):
+            return _drop(row, "daily allowance reached")
+        return _attempt(row, send, now)
     subscriber = db.session.scalar(select(Subscriber).where(Subscriber.email == row.email))
     if subscriber is None and row.kind == OutboxKind.MY_LINK:
         return _drop(row, "unknown address")
@@ -144,11 +164,15 @@ def _handle(row: OutboxMail, config: Mapping, now: datetime, senders: Mapping) -
             return _drop(row, "welcome mail turned off")
     elif not within_allowance(row.email, config, now):
         return _drop(row, "daily allowance reached")
+    if sender is not None:
+        return _attempt(row, lambda: sender(row, subscriber, config), now)
+    return _attempt(row, lambda: _send(row, subscriber), now)
+
+
+def _attempt(row: OutboxMail, send: Callable[[], None], now: datetime) -> None:
+    """Send, and record the outcome: sent, refused for good, or to try again later."""
     try:
-        if sender is not None:
-            sender(row, subscriber, config)
-        else:
-            _send(row, subscriber)
+        send()
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
         row.status, row.note = OutboxStatus.FAILED, f"refused: {exc}"[:200]
         return None

@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate; importing this registers them all."""
 
+from cac_news.models.account import AuditEvent
 from cac_news.models.api_token import API_SCOPES, ApiToken
 from cac_news.models.archive import ArchivedCopy
 from cac_news.models.audience import (
@@ -31,7 +32,7 @@ from cac_news.models.newsletter import (
     NewsletterSection,
 )
 from cac_news.models.outbox import OutboxKind, OutboxMail, OutboxStatus, WelcomeRecord
-from cac_news.models.pilot import PILOT_ROLES, Pilot, PilotSession
+from cac_news.models.pilot import PILOT_ROLES, Pilot, PilotSession, RecoveryCode
 from cac_news.models.relay import RelayCircuit, RelayState, SmtpRelay
 from cac_news.models.segment import (
     SUPPRESSION_REASONS,
@@ -52,6 +53,9 @@ __all__ = [
     "ImportJobStatus",
     "API_SCOPES",
     "ApiToken",
+    "AuditEvent",
+    "RecoveryCode",
+    "SiteSetting",
     "OutboxKind",
     "OutboxMail",
     "OutboxStatus",

@@ -19,6 +19,7 @@ class OutboxKind(StrEnum):
     MY_LINK = "my_link"  # the preferences link, for a known address only
     RECONFIRM = "reconfirm"  # a pilot's re-confirmation invitation, counted like the others
     WELCOME = "welcome"  # the welcome mail after a confirmation (once per subscriber)
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a pilot's reset link, active pilots only)
 
 
 class OutboxStatus(StrEnum):

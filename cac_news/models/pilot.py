@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -31,6 +31,11 @@ class Pilot(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Two-factor login (TOTP): the base32 secret (pending until totp_enabled_at is set) and
+    # the last time-step a code was accepted for, so that no code is accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     sessions: Mapped[list[PilotSession]] = relationship(
         back_populates="pilot", cascade="all, delete-orphan", passive_deletes=True
     )
@@ -52,6 +57,11 @@ class Pilot(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         """Tell whether the password matches the stored hash."""
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        """Whether a login needs a TOTP or recovery code after the password."""
+        return self.totp_enabled_at is not None and bool(self.totp_secret)
 
     @property
     def is_admin(self) -> bool:
@@ -84,4 +94,20 @@ class PilotSession(db.Model):
     pilot_id: Mapped[int] = mapped_column(ForeignKey("pilot.id", ondelete="CASCADE"), index=True)
     token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime | None]
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+    # The client address with its last bits cut off (…/24, …/48): enough to recognise one's
+    # own network on the sessions page, not a person's exact address.
+    ip: Mapped[str | None] = mapped_column(String(50))
     pilot: Mapped[Pilot] = relationship(back_populates="sessions")
+
+
+class RecoveryCode(db.Model):
+    """One single-use recovery code of a pilot's two-factor login, stored salted and hashed."""
+
+    __tablename__ = "pilot_recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pilot_id: Mapped[int] = mapped_column(ForeignKey("pilot.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(120))
+    used_at: Mapped[datetime | None]

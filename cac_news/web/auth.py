@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from limits import parse
 
+from cac_news.accounts.gate import enrolment_needed
 from cac_news.extensions import limiter
 from cac_news.forms.auth import LoginForm
 from cac_news.pilots import authenticate, end_all_sessions, end_session, login_key, open_session
@@ -77,16 +78,13 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         pilot = authenticate(form.email.data, form.password.data)
-        if pilot is not None:
-            # A fresh session: no CSRF token or data from before the login survives.
+        if pilot is not None and pilot.two_factor_enabled:
+            # Password right, not logged in yet: the session only says who may type a code.
             session.clear()
-            open_session(pilot)
-            login_user(pilot, remember=form.remember.data)
-            return redirect(
-                safe_next(request.args.get("next"))
-                if request.args.get("next")
-                else url_for("admin.dashboard")
-            )
+            second_step.start(pilot, bool(form.remember.data), request.args.get("next"))
+            return redirect(url_for("auth.login_code"))
+        if pilot is not None:
+            return finish_login(pilot, bool(form.remember.data), request.args.get("next"))
         g.login_failed = True
         remember_failure()
         # Same message whether the account exists or not.
@@ -95,6 +93,17 @@ def login():
         g.login_failed = True
         remember_failure()
     return render_template("auth/login.html", form=form), 200
+
+
+def finish_login(pilot, remember: bool, next_url: str | None):
+    """Log the pilot in on a fresh session and send them on (to enrolment if required)."""
+    # A fresh session: no CSRF token or data from before the login survives.
+    session.clear()
+    open_session(pilot, request.user_agent.string, request.remote_addr)
+    login_user(pilot, remember=remember)
+    if enrolment_needed(pilot):
+        return redirect(url_for("admin.account_two_factor"))
+    return redirect(safe_next(next_url) if next_url else url_for("admin.dashboard"))
 
 
 @bp.post("/logout")
@@ -115,3 +124,6 @@ def logout_everywhere():
     logout_user()
     flash(_("You are logged out on every device."), "success")
     return redirect(url_for("auth.login"))
+
+
+from cac_news.web import password_reset, second_step  # noqa: E402, F401  (routes on bp)

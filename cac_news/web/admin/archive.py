@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from cac_news.accounts import audit
 from cac_news.archive.copies import copy_of, restore, withdraw
 from cac_news.extensions import db
 from cac_news.forms.admin import ConfirmForm
@@ -26,6 +27,7 @@ def newsletter_archive_withdraw(newsletter_id: int):
         abort(400)
     withdraw(copy, current_user)
     db.session.commit()
+    audit.record("newsletter.withdrawn", target_type="newsletter", target_id=newsletter_id)
     flash(_("The issue was withdrawn from the public archive."), "success")
     return redirect(url_for("admin.newsletter_preview", newsletter_id=newsletter_id))
 
@@ -38,5 +40,6 @@ def newsletter_archive_restore(newsletter_id: int):
         abort(400)
     restore(copy)
     db.session.commit()
+    audit.record("newsletter.restored", target_type="newsletter", target_id=newsletter_id)
     flash(_("The issue is back in the public archive."), "success")
     return redirect(url_for("admin.newsletter_preview", newsletter_id=newsletter_id))

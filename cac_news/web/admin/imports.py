@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from cac_news import territories
+from cac_news.accounts import audit
 from cac_news.audience import import_jobs
 from cac_news.audience.csvfiles import CsvSource
 from cac_news.audience.exporter import iter_csv
@@ -163,4 +164,5 @@ def subscribers_import_commit(job_id: int):
 @bp.get("/subscribers/export.csv")
 def subscribers_export():
     """Download every subscriber as CSV (UTF-8 with BOM)."""
+    audit.record("subscribers.exported", details={"segment_id": None})
     return csv_download(iter_csv(None), "subscribers.csv")

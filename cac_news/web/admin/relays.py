@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from cac_news.accounts import audit
 from cac_news.auth import admin_required
 from cac_news.extensions import db
 from cac_news.forms.admin import ConfirmForm
@@ -28,11 +29,12 @@ def relay_states():
 def _save(form: RelayForm, row: SmtpRelay | None) -> bool:
     """Store the submitted relay; False (and the error flashed) when a field is wrong."""
     try:
-        save_relay(form.fields_dict(), row)
+        saved = save_relay(form.fields_dict(), row)
     except RelayConfigError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return False
+    audit.record("settings.changed", saved, details={"setting": "smtp_relay"})
     return True
 
 
@@ -70,6 +72,13 @@ def relay_delete(relay_id: int):
     """Forget a relay entered here."""
     row = db.session.get(SmtpRelay, relay_id) or abort(404)
     if ConfirmForm().validate_on_submit():
+        relay_id = row.id
         delete_relay(row)
+        audit.record(
+            "settings.changed",
+            target_type="smtp_relay",
+            target_id=relay_id,
+            details={"setting": "smtp_relay", "deleted": True},
+        )
         flash(_("Relay deleted."), "success")
     return redirect(url_for("admin.relays"))

@@ -15,6 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from cac_news import territories
+from cac_news.accounts import audit
 from cac_news.audience import segments as ops
 from cac_news.audience.exporter import iter_csv
 from cac_news.audience.modes import list_modes
@@ -139,6 +140,7 @@ def segment_delete(segment_id: int):
     name = segment.name
     try:
         ops.delete_segment(segment)
+        audit.record("segment.deleted", target_type="segment", target_id=segment_id)
     except ValidationError as exc:
         for messages in exc.errors.values():
             for message in messages:
@@ -152,6 +154,7 @@ def segment_delete(segment_id: int):
 def segment_export(segment_id: int):
     """Download the segment's subscribers as CSV."""
     segment = _get_or_404(segment_id)
+    audit.record("subscribers.exported", segment, details={"segment_id": segment.id})
     return csv_download(iter_csv(segment), f"segment-{segment.id}.csv")
 
 

@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from cac_news.accounts import audit
 from cac_news.audience.segments import count_active_subscribers, count_segment
 from cac_news.content.labels import NEWSLETTER_STATUS_LABELS
 from cac_news.errors import ValidationError
@@ -44,6 +45,8 @@ def newsletter_send(newsletter_id: int):
             db.session.rollback()
             apply_errors(form, exc)
         else:
+            action = "scheduled" if newsletter.status == "scheduled" else "sent"
+            audit.record(f"newsletter.{action}", newsletter, details={"recipients": count})
             if newsletter.status == "scheduled":
                 flash(_("Send scheduled for %(count)d recipients.", count=count), "success")
             else:
@@ -66,6 +69,8 @@ def newsletter_send_action(newsletter_id: int, action: str):
         except ValidationError as exc:
             flash(" ".join(m for msgs in exc.errors.values() for m in msgs), "error")
         else:
+            past = {"pause": "paused", "resume": "resumed", "cancel": "cancelled"}[action]
+            audit.record(f"newsletter.{past}", newsletter)
             flash(str(NEWSLETTER_STATUS_LABELS[newsletter.status]), "success")
     return _back(newsletter)
 

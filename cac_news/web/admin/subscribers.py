@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from cac_news import territories
+from cac_news.accounts import audit
 from cac_news.audience import queries
 from cac_news.audience.modes import list_modes
 from cac_news.audience.reconfirm import invite_to_reconfirm
@@ -184,5 +185,6 @@ def subscriber_delete(subscriber_id: int):
         abort(400)
     email = subscriber.email
     delete_subscriber(subscriber)
+    audit.record("subscriber.deleted", target_type="subscriber", target_id=subscriber_id)
     flash(_("Subscriber %(email)s deleted.", email=email), "success")
     return redirect(url_for("admin.subscribers"))
