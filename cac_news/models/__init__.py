@@ -30,6 +30,7 @@ from cac_news.models.newsletter import (
 from cac_news.models.outbox import OutboxKind, OutboxMail, OutboxStatus
 from cac_news.models.pilot import PILOT_ROLES, Pilot, PilotSession
 from cac_news.models.relay import RelayCircuit, RelayState, SmtpRelay
+from cac_news.models.resource import RESOURCE_STATUSES, Resource, ResourceKind
 from cac_news.models.segment import (
     SUPPRESSION_REASONS,
     Segment,
@@ -40,6 +41,9 @@ from cac_news.models.segment import (
 from cac_news.models.territory import Territory
 
 __all__ = [
+    "RESOURCE_STATUSES",
+    "Resource",
+    "ResourceKind",
     "OutboxKind",
     "OutboxMail",
     "OutboxStatus",
