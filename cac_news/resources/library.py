@@ -110,9 +110,10 @@ def save_resource(
     stored = files.store_upload(upload.stream, upload.filename) if upload else None
     old_file = resource.file_stored if resource is not None else None
     if resource is None:
-        resource = Resource(status="draft")
+        resource = Resource(status="draft", slug=slug or unique_slug(data.title))
         db.session.add(resource)
-    resource.slug = slug or resource.slug or unique_slug(data.title)
+    elif slug:
+        resource.slug = slug
     resource.title = data.title.strip()
     resource.kind_id = data.kind_id
     resource.date = data.date
