@@ -83,6 +83,9 @@ def render_markdown(source: str | None) -> Markup:
     return Markup(sanitize_html(_parser().render(source)))  # noqa: S704 (nh3-cleaned)
 
 
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|h[1-6]|li|ul|ol|tr|td|th|table|thead|tbody|br|hr|pre|blockquote)\b[^>]*>"
+)
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -90,4 +93,4 @@ def markdown_text(source: str | None) -> str:
     """The visible text of Markdown (what search indexes and excerpts quote), one line."""
     html = render_markdown(source)
     # The sanitised HTML holds no comment nor script: cutting its tags leaves its text.
-    return " ".join(unescape(_TAG.sub(" ", str(html))).split())
+    return " ".join(unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", str(html)))).split())

@@ -29,7 +29,7 @@ class SiteHit:
     """One result: its title, where it lives (endpoint and arguments), a highlighted excerpt."""
 
     kind: str
-    title: str
+    title: str | Markup  # Markup: matching words in <mark>
     endpoint: str
     url_args: dict
     excerpt: Markup
@@ -95,7 +95,7 @@ def _hit(source: IndexedSource, obj, stems: set[str]) -> SiteHit:
     title, body = source.document(obj)
     return SiteHit(
         source.kind,
-        title,
+        archive_search.highlight(title, stems, words=200),
         source.endpoint,
         source.url_args(obj),
         archive_search.highlight(body, stems),
