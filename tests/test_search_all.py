@@ -90,3 +90,21 @@ def test_hostile_queries_on_every_kind(content, client, query):
         response = client.get("/archives/recherche/", query_string={"q": query, "kind": kind})
         assert response.status_code == 200
         assert "<script>" not in response.get_data(as_text=True).split("<main", 1)[1]
+
+
+def test_reindex_command_rebuilds_the_sqlite_index(content, runner):
+    from sqlalchemy import text
+
+    from tests.conftest import USING_POSTGRESQL
+
+    result = runner.invoke(args=["search", "reindex"])
+    assert result.exit_code == 0, result.output
+    if USING_POSTGRESQL:
+        assert "nothing to rebuild" in result.output
+    else:
+        assert "2 documents indexed." in result.output  # the report and the resource
+        db.session.execute(text("DELETE FROM site_fts"))
+        db.session.commit()
+        assert search_kind("federation", "resource", 10).total == 0
+        runner.invoke(args=["search", "reindex"])
+    assert search_kind("federation", "resource", 10).total == 1
