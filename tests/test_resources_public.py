@@ -115,3 +115,17 @@ def test_missing_fields_are_named(admin_client):
     assert response.status_code == 200
     assert "A title is required." in body or "titre" in body
     assert 'id="kind_id-error"' in body and 'id="date-error"' in body
+
+
+def test_demo_seeds_published_resources_one_with_a_pdf(runner, client):
+    from cac_news.models import Resource
+
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    resources = db.session.query(Resource).all()
+    assert len(resources) == 3 and all(r.published for r in resources)
+    with_file = [r for r in resources if r.file_stored]
+    assert [r.file_mime for r in with_file] == ["application/pdf"]
+    download = client.get(f"/ressources/{with_file[0].slug}/fichier")
+    assert download.status_code == 200 and download.data.startswith(b"%PDF-1.4")
+    assert download.data.rstrip().endswith(b"%%EOF")
