@@ -107,6 +107,9 @@ def register_extensions(app: Flask) -> None:
     from cac_news.content.markdown import render_markdown
 
     app.jinja_env.filters["markdown"] = render_markdown
+    from cac_news.search.index import watch_models
+
+    watch_models()  # the SQLite site index follows the content's flushes
     from cac_news.auth import init_login
 
     init_login(app, login_manager)

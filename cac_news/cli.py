@@ -146,3 +146,6 @@ def register(app: Flask) -> None:
     from cac_news import ops_cli
 
     ops_cli.register(app)
+    from cac_news.search.cli import search_cli
+
+    app.cli.add_command(search_cli)

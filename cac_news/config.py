@@ -74,6 +74,7 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
 
     ADMIN_PAGE_SIZE = 50
+    RESOURCE_MAX_BYTES = 20 * 1024 * 1024  # largest file attached to a resource (PDF, ODT, DOCX)
 
     BOUNCE_HARD_THRESHOLD = 1  # hard bounces that make a subscriber "bounced"
     BOUNCE_SOFT_THRESHOLD = 5  # soft bounces within the window that do the same

@@ -28,12 +28,12 @@ def is_postgresql(engine: Engine) -> bool:
 
 # Full-text search objects created by the migrations outside the models (FTS5 virtual
 # table and its shadow tables on SQLite, expression GIN index on PostgreSQL).
-SEARCH_TABLE_PREFIX = "archive_fts"
-SEARCH_INDEX = "ix_archived_copy_search"
+SEARCH_TABLE_PREFIXES = ("archive_fts", "site_fts")
+SEARCH_INDEXES = {"ix_archived_copy_search", "ix_action_report_search", "ix_resource_search"}
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
     """Alembic filter: leave the full-text search objects out of model comparisons."""
-    if type_ == "table" and name and name.startswith(SEARCH_TABLE_PREFIX):
+    if type_ == "table" and name and name.startswith(SEARCH_TABLE_PREFIXES):
         return False
-    return not (type_ == "index" and name == SEARCH_INDEX)
+    return not (type_ == "index" and name in SEARCH_INDEXES)

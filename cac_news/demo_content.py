@@ -1,11 +1,12 @@
-"""Demo roadmap and local action reports, so that `make run` shows a living group."""
+"""Demo roadmap, local action reports and resources, so that `make run` shows a living group."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
 from cac_news.extensions import db
-from cac_news.models import ActionReport, Pilot, RoadmapItem, RoadmapUpdate
+from cac_news.models import ActionReport, Pilot, Resource, RoadmapItem, RoadmapUpdate
 from cac_news.timeutil import utcnow
 
 ROADMAP = (
@@ -95,3 +96,66 @@ def seed_demo_content(pilot: Pilot) -> None:
                 published_at=utcnow() - timedelta(days=days_ago),
             )
         )
+
+
+RESOURCES = (
+    (
+        "note-d-analyse",
+        "Les contrats à impact social : ce que disent les évaluations",
+        "Groupe de travail Financiarisation",
+        "Une synthèse des évaluations publiées en France et au Royaume-Uni.",
+        "cis, évaluation, financement",
+        "expertise",
+        True,
+    ),
+    (
+        "fiche",
+        "Fiche : qui finance, qui décide, qui évalue ?",
+        "Groupe de travail",
+        "Une page pour comprendre le montage d'une obligation à impact.",
+        "cis, fiche pratique",
+        "expertise",
+        False,
+    ),
+    (
+        "tribune",
+        "Pour des territoires sans contrats à impact social",
+        "Fédération des centres sociaux, CAC",
+        "La tribune signée par les associations du réseau.",
+        "territoires sans cis, mobilisation",
+        "local_actions",
+        False,
+    ),
+)
+
+
+def seed_demo_resources() -> None:
+    """Published resources of the library; the first has a small PDF attached."""
+    from cac_news.resources import files
+    from cac_news.resources.kinds import kind_by_slug
+    from cac_news.resources.library import unique_slug
+    from cac_news.resources.pdf import one_page_pdf
+
+    today = date.today()
+    for days_ago, (kind, title, authors, summary, tags, objective, with_pdf) in enumerate(
+        RESOURCES
+    ):
+        resource = Resource(
+            slug=unique_slug(title),
+            title=title,
+            kind_id=kind_by_slug(kind).id,
+            date=today - timedelta(days=7 * days_ago + 2),
+            authors=authors,
+            summary=summary,
+            body_md=f"## {title}\n\n{summary}\n\nLe **financement** de l'action sociale change.",
+            tags=",".join(t.strip() for t in tags.split(",")),
+            objective=objective,
+        )
+        if with_pdf:
+            data = one_page_pdf(title)
+            stored = files.store_upload(io.BytesIO(data), "note-cis.pdf")
+            resource.file_stored, resource.file_name = stored.stored, stored.name
+            resource.file_mime, resource.file_size = stored.mime, stored.size
+        resource.publish()
+        db.session.add(resource)
+        db.session.flush()

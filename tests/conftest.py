@@ -87,8 +87,9 @@ def migrated_template(tmp_path_factory) -> str:
 
 
 def truncate_postgresql(uri: str) -> None:
-    """Empty every table but the reference data, then restore the default modes."""
-    from cac_news.audience.modes import DEFAULT_MODES
+    """Empty every table but the reference data, then restore the default modes and kinds."""
+    from cac_news.audience.modes import DEFAULT_MODES, PILOT_ASSIGNED_MODES
+    from cac_news.resources.kinds import DEFAULT_RESOURCE_KINDS
 
     engine = create_engine(uri)
     tables = [t for t in inspect(engine).get_table_names() if t not in KEEP_TABLES]
@@ -99,8 +100,21 @@ def truncate_postgresql(uri: str) -> None:
         for position, (slug, name) in enumerate(DEFAULT_MODES, start=1):
             conn.execute(
                 text(
-                    "INSERT INTO participation_mode (slug, name, description, position) "
-                    "VALUES (:slug, :name, '', :position)"
+                    "INSERT INTO participation_mode (slug, name, description, position, "
+                    "public_choice) VALUES (:slug, :name, '', :position, :public)"
+                ),
+                {
+                    "slug": slug,
+                    "name": name,
+                    "position": position,
+                    "public": slug not in PILOT_ASSIGNED_MODES,
+                },
+            )
+        for position, (slug, name) in enumerate(DEFAULT_RESOURCE_KINDS, start=1):
+            conn.execute(
+                text(
+                    "INSERT INTO resource_kind (slug, name, position) "
+                    "VALUES (:slug, :name, :position)"
                 ),
                 {"slug": slug, "name": name, "position": position},
             )

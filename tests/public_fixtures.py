@@ -20,6 +20,10 @@ PUBLIC_PAGES = [
     "/actions/",
     "/actions/1/",
     "/actions/?departement=75",
+    "/ressources/",
+    "/ressources/?kind=note-d-analyse&tag=cis",
+    "/ressources/note-sur-la-federation",
+    "/archives/recherche/?q=federation",
 ]
 
 
@@ -48,6 +52,7 @@ def seed_public_content() -> None:
             )
         )
     db.session.commit()
+    seed_public_resource()
     newsletter, _warnings = create_newsletter(
         NewsletterData(
             subject="Rentrée du groupe",
@@ -67,3 +72,25 @@ def seed_public_content() -> None:
     db.session.commit()
     freeze_copy(newsletter)
     db.session.commit()
+
+
+def seed_public_resource() -> None:
+    """A published resource with a PDF attached (the library's pages)."""
+    import io
+
+    from cac_news.resources.kinds import kind_by_slug
+    from cac_news.resources.library import ResourceData, Upload, save_resource, set_published
+    from cac_news.resources.pdf import one_page_pdf
+
+    data = ResourceData(
+        title="Note sur la Fédération",
+        kind_id=kind_by_slug("note-d-analyse").id,
+        date=date(2026, 10, 5),
+        authors="Groupe de travail",
+        summary="Une synthèse des **évaluations**.",
+        body_md="La Fédération des centres sociaux et les [financements](https://example.org/).",
+        tags="cis, financement",
+        objective="expertise",
+    )
+    upload = Upload(io.BytesIO(one_page_pdf("Note")), "note.pdf")
+    set_published(save_resource(data, upload=upload), True)

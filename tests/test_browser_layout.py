@@ -9,13 +9,14 @@ from tests.conftest import PASSWORD
 
 PUBLIC = [
     "/", "/archives/", "/archives/recherche/?q=cis", "/feuille-de-route/", "/actions/",
-    "/subscribe",
+    "/subscribe", "/ressources/",
 ]  # fmt: skip
 ADMIN = [
     "/admin/", "/admin/subscribers/", "/admin/segments/", "/admin/newsletters/",
     "/admin/roadmap/", "/admin/actions/", "/admin/bounces/", "/admin/territories/",
     "/admin/modes/", "/admin/media/", "/admin/deliverability", "/admin/pilots/",
     "/admin/settings", "/admin/relays", "/admin/webhooks/", "/admin/subscribers/import",
+    "/admin/resources/", "/admin/tokens/", "/admin/audit/", "/admin/account/",
 ]  # fmt: skip
 PAGE_WIDTH = "document.documentElement.scrollWidth"
 

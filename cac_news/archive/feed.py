@@ -17,12 +17,12 @@ FEED_ENTRIES = 20
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
 
 
-def _iso(moment: datetime) -> str:
+def atom_time(moment: datetime) -> str:
     """RFC 3339 date-time in UTC (the stored datetimes are naive UTC)."""
     return moment.replace(tzinfo=UTC, microsecond=0).isoformat()
 
 
-def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs) -> ET.Element:
+def atom_element(parent: ET.Element, tag: str, text: str | None = None, **attrs) -> ET.Element:
     element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
     if text is not None:
         element.text = text
@@ -46,26 +46,28 @@ def build_feed(limit: int = FEED_ENTRIES) -> bytes:
     config = current_app.config
     copies = latest_copies(limit)
     feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": config["BABEL_DEFAULT_LOCALE"]})
-    _sub(feed, "id", external_url("public.archive_feed"))
-    _sub(feed, "title", config["SITE_NAME"])
-    _sub(feed, "subtitle", config["ORGANISATION_NAME"])
+    atom_element(feed, "id", external_url("public.archive_feed"))
+    atom_element(feed, "title", config["SITE_NAME"])
+    atom_element(feed, "subtitle", config["ORGANISATION_NAME"])
     updated = last_change() or datetime(2026, 1, 1)
-    _sub(feed, "updated", _iso(updated))
-    author = _sub(feed, "author")
-    _sub(author, "name", config["ORGANISATION_NAME"])
-    _sub(author, "uri", external_url("public.home"))
-    _sub(feed, "link", rel="self", type="application/atom+xml", href=entry_id_feed())
-    _sub(feed, "link", rel="alternate", type="text/html", href=external_url("public.archive"))
+    atom_element(feed, "updated", atom_time(updated))
+    author = atom_element(feed, "author")
+    atom_element(author, "name", config["ORGANISATION_NAME"])
+    atom_element(author, "uri", external_url("public.home"))
+    atom_element(feed, "link", rel="self", type="application/atom+xml", href=entry_id_feed())
+    atom_element(
+        feed, "link", rel="alternate", type="text/html", href=external_url("public.archive")
+    )
     for copy in copies:
-        entry = _sub(feed, "entry")
-        _sub(entry, "id", entry_id(copy))
-        _sub(entry, "title", copy.subject)
-        _sub(entry, "published", _iso(copy.published_at))
-        _sub(entry, "updated", _iso(copy.published_at))
-        _sub(entry, "link", rel="alternate", type="text/html", href=entry_id(copy))
+        entry = atom_element(feed, "entry")
+        atom_element(entry, "id", entry_id(copy))
+        atom_element(entry, "title", copy.subject)
+        atom_element(entry, "published", atom_time(copy.published_at))
+        atom_element(entry, "updated", atom_time(copy.published_at))
+        atom_element(entry, "link", rel="alternate", type="text/html", href=entry_id(copy))
         if copy.preheader:
-            _sub(entry, "summary", copy.preheader)
-        _sub(entry, "content", body_of(copy.html), type="html")
+            atom_element(entry, "summary", copy.preheader)
+        atom_element(entry, "content", body_of(copy.html), type="html")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 

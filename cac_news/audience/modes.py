@@ -20,6 +20,8 @@ DEFAULT_MODES = (
     ("relais-local", "Relais local"),
     ("information", "Information seule"),
 )
+# Modes the public may not choose on the forms (pilots assign them); also in the migration.
+PILOT_ASSIGNED_MODES = ("pilote",)
 
 
 def slugify(text: str) -> str:
@@ -38,8 +40,21 @@ def list_modes() -> list[ParticipationMode]:
     )
 
 
+def list_public_modes() -> list[ParticipationMode]:
+    """The modes the public may choose on the subscription and preferences forms."""
+    return [m for m in list_modes() if m.public_choice]
+
+
+def public_mode_ids() -> set[int]:
+    """Ids of the modes the public may choose."""
+    return {m.id for m in list_public_modes()}
+
+
 def save_mode(
-    name: str, description: str = "", mode: ParticipationMode | None = None
+    name: str,
+    description: str = "",
+    mode: ParticipationMode | None = None,
+    public_choice: bool | None = None,
 ) -> ParticipationMode:
     """Create a mode or rename one; the slug stays stable once made."""
     name = (name or "").strip()
@@ -58,6 +73,8 @@ def save_mode(
         db.session.add(mode)
     mode.name = name
     mode.description = (description or "").strip()[:500]
+    if public_choice is not None:
+        mode.public_choice = public_choice
     db.session.commit()
     return mode
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from cac_news import settings
 from cac_news.audience import outbox, suppression, tokens
 from cac_news.audience.emails import normalise_email
+from cac_news.audience.modes import public_mode_ids
 from cac_news.audience.subscribers import check_profile
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
@@ -65,11 +66,14 @@ def apply_profile(subscriber: Subscriber, profile: Profile, source: str) -> list
     changed = [n for n in PROFILE_FIELDS if getattr(subscriber, n) != getattr(profile, n)]
     for name in changed:
         setattr(subscriber, name, getattr(profile, name))
-    if sorted(m.id for m in subscriber.modes) != sorted(profile.mode_ids):
+    # The public forms offer only the public modes: those a pilot assigned stay, and a
+    # crafted request cannot add one.
+    public = public_mode_ids()
+    assigned = {m.id for m in subscriber.modes if m.id not in public}
+    wanted = sorted({i for i in profile.mode_ids if i in public} | assigned)
+    if sorted(m.id for m in subscriber.modes) != wanted:
         subscriber.modes = list(
-            db.session.scalars(
-                select(ParticipationMode).where(ParticipationMode.id.in_(profile.mode_ids))
-            )
+            db.session.scalars(select(ParticipationMode).where(ParticipationMode.id.in_(wanted)))
         )
         changed.append("modes")
     if changed and subscriber.id is not None:

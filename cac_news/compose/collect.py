@@ -18,7 +18,15 @@ from sqlalchemy.orm import joinedload
 from cac_news import territories
 from cac_news.content.labels import ACTION_KIND_LABELS, OBJECTIVE_LABELS, ROADMAP_STATUS_LABELS
 from cac_news.extensions import db
-from cac_news.models import OBJECTIVES, ActionReport, Newsletter, RoadmapItem, RoadmapUpdate
+from cac_news.models import (
+    OBJECTIVES,
+    ActionReport,
+    Newsletter,
+    Resource,
+    RoadmapItem,
+    RoadmapUpdate,
+)
+from cac_news.urls import external_url
 
 
 @dataclass
@@ -131,8 +139,34 @@ def collect_reports(cutoff: datetime | None) -> list[ActionReport]:
 
 
 def propose_sections(since: date | None = None) -> list[ProposedSection]:
-    """Every roadmap update, then every published action report since the cut-off, grouped."""
+    """Every roadmap update, published action report and resource since the cut-off."""
     cutoff = cutoff_for(since)
     sections = [roadmap_section(u) for u in collect_updates(cutoff)]
     sections += [action_section(r) for r in collect_reports(cutoff)]
+    sections += [resource_section(r) for r in collect_resources(cutoff)]
     return sections
+
+
+def resource_section(resource: Resource) -> ProposedSection:
+    """A section made from a newly published resource: kind, date, authors, summary, link."""
+    meta = " — ".join(
+        p for p in (resource.kind.name, format_date(resource.date, "long"), resource.authors) if p
+    )
+    url = external_url("public.resource", slug=resource.slug)
+    read = _("Read the resource")
+    parts = [f"*{meta}*", resource.summary, f"[{read}](<{url}>)"]
+    return ProposedSection(
+        kind="text",
+        source_id=None,
+        group_label=_("New resources"),
+        title=resource.title,
+        body_md="\n\n".join(p for p in parts if p and p.strip()),
+    )
+
+
+def collect_resources(cutoff: datetime | None) -> list[Resource]:
+    """Resources published after the cut-off, oldest first."""
+    query = select(Resource).where(Resource.status == "published")
+    if cutoff is not None:
+        query = query.where(Resource.published_at > cutoff)
+    return list(db.session.scalars(query.order_by(Resource.published_at, Resource.id)))

@@ -7,7 +7,9 @@ reaches an admin preview, an email or a public page, whatever markdown-it lets t
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from html import unescape
 
 import nh3
 from markdown_it import MarkdownIt
@@ -79,3 +81,16 @@ def render_markdown(source: str | None) -> Markup:
     if not source or not source.strip():
         return Markup("")
     return Markup(sanitize_html(_parser().render(source)))  # noqa: S704 (nh3-cleaned)
+
+
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|h[1-6]|li|ul|ol|tr|td|th|table|thead|tbody|br|hr|pre|blockquote)\b[^>]*>"
+)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def markdown_text(source: str | None) -> str:
+    """The visible text of Markdown (what search indexes and excerpts quote), one line."""
+    html = render_markdown(source)
+    # The sanitised HTML holds no comment nor script: cutting its tags leaves its text.
+    return " ".join(unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", str(html)))).split())

@@ -80,6 +80,9 @@ class ModeForm(FlaskForm):
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=500)])
+    public_choice = BooleanField(
+        _l("The public may choose it (subscription and preferences forms)"), default=True
+    )
 
 
 class ConfirmForm(FlaskForm):

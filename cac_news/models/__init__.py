@@ -34,6 +34,7 @@ from cac_news.models.newsletter import (
 from cac_news.models.outbox import OutboxKind, OutboxMail, OutboxStatus, WelcomeRecord
 from cac_news.models.pilot import PILOT_ROLES, Pilot, PilotSession, RecoveryCode
 from cac_news.models.relay import RelayCircuit, RelayState, SmtpRelay
+from cac_news.models.resource import RESOURCE_STATUSES, Resource, ResourceKind
 from cac_news.models.segment import (
     SUPPRESSION_REASONS,
     Segment,
@@ -56,6 +57,9 @@ __all__ = [
     "AuditEvent",
     "RecoveryCode",
     "SiteSetting",
+    "RESOURCE_STATUSES",
+    "Resource",
+    "ResourceKind",
     "OutboxKind",
     "OutboxMail",
     "OutboxStatus",

@@ -18,6 +18,7 @@ from sqlalchemy import (
     event,
     text,
 )
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cac_news.extensions import db
@@ -78,6 +79,8 @@ class ParticipationMode(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(String(500), default="")
     position: Mapped[int] = mapped_column(default=0)
+    # Offered on the public subscription and preferences forms; pilots assign any mode.
+    public_choice: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
 
     def __repr__(self) -> str:
         return f"<ParticipationMode {self.slug}>"

@@ -16,6 +16,7 @@ from cac_news.archive.queries import (
     last_change,
     page_bounds,
 )
+from cac_news.search import engine as site_search
 from cac_news.web.caching import cacheable
 from cac_news.web.public import bp
 
@@ -65,20 +66,39 @@ def archive():
 
 @bp.get("/archives/recherche/")
 def archive_search_page():
-    """Search the archive; excerpts with the matching words highlighted."""
+    """Search letters, action reports and resources: a few hits of each kind, or one
+    kind's hits page by page (`kind=`); excerpts with the matching words highlighted."""
     query = (request.args.get("q") or "").strip()[: archive_search.MAX_QUERY_CHARS]
-    number = page_arg()
-    hits, total = [], 0
-    if query:
-        hits, total = archive_search.search(
-            query, limit=SEARCH_PER_PAGE, offset=(number - 1) * SEARCH_PER_PAGE
-        )
-    try:
-        pages = page_bounds(number, total, SEARCH_PER_PAGE)
-    except PageOutOfRange:
+    kind = (request.args.get("kind") or "").strip()
+    labels = dict(site_search.kinds())
+    if kind and kind not in labels:
         abort(404)
-    page = Page(hits, number, pages, total)
-    html = render_template("public/archive/search.html", query=query, page=page)
+    number = page_arg()
+    groups, page = [], None
+    if kind:
+        group = site_search.Group(kind, labels[kind], [], 0)
+        if query:
+            offset = (number - 1) * SEARCH_PER_PAGE
+            group = site_search.search_kind(query, kind, SEARCH_PER_PAGE, offset)
+        try:
+            pages = page_bounds(number, group.total, SEARCH_PER_PAGE)
+        except PageOutOfRange:
+            abort(404)
+        page = Page(group.hits, number, pages, group.total)
+        groups = [group]
+    else:
+        if number != 1:
+            abort(404)  # the overview has one page; each kind pages on its own
+        groups = site_search.search_all(query) if query else []
+    html = render_template(
+        "public/archive/search.html",
+        query=query,
+        kind=kind,
+        groups=groups,
+        page=page,
+        kinds=site_search.kinds(),
+        per_group=site_search.GROUP_SIZE,
+    )
     return cacheable(html, last_modified=None)
 
 

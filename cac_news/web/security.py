@@ -21,6 +21,9 @@ FRAMED_BY_ADMIN = {"admin.newsletter_preview_email", "admin.newsletter_preview_w
 SHARED_RESPONSES = {"media.file"}
 # Blueprints of the public forms and the login: a few kilobytes are plenty.
 SMALL_BODY_BLUEPRINTS = {"public", "subscription", "auth"}
+# Admin pages that take a resource's file: its limit (RESOURCE_MAX_BYTES) plus the form.
+RESOURCE_UPLOAD_ENDPOINTS = {"admin.resource_new", "admin.resource_edit"}
+FORM_MARGIN = 256 * 1024
 PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
     "interest-cohort=(), browsing-topics=()"
@@ -49,6 +52,11 @@ def bound_request_body() -> None:
     limit (MAX_CONTENT_LENGTH) for the admin, whose imports and media need it."""
     if request.blueprint in SMALL_BODY_BLUEPRINTS:
         request.max_content_length = current_app.config["PUBLIC_FORM_MAX_LENGTH"]
+    elif request.endpoint in RESOURCE_UPLOAD_ENDPOINTS:
+        limit = current_app.config.get("RESOURCE_MAX_BYTES") or 20 * 1024 * 1024
+        request.max_content_length = max(
+            current_app.config["MAX_CONTENT_LENGTH"] or 0, int(limit) + FORM_MARGIN
+        )
 
 
 def carries_personal_state() -> bool:
@@ -87,5 +95,6 @@ def add_security_headers(response: Response) -> Response:
 
 def init_security(app: Flask) -> None:
     """Install the body limits and the headers."""
-    app.before_request(bound_request_body)
+    # First of all: the CSRF check reads the form, hence the body, before other hooks run.
+    app.before_request_funcs.setdefault(None, []).insert(0, bound_request_body)
     app.after_request(add_security_headers)

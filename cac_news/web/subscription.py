@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from cac_news import territories
 from cac_news.audience import rights, subscription, tokens
-from cac_news.audience.modes import list_modes
+from cac_news.audience.modes import list_public_modes
 from cac_news.errors import ValidationError
 from cac_news.extensions import csrf, limiter
 from cac_news.forms.admin import ConfirmForm
@@ -41,7 +41,7 @@ def _fill_choices(form) -> None:
         ("", _("Not specified")),
         (territories.NATIONAL, _("National")),
     ] + [(d.code, f"{d.code} – {d.name}") for d in territories.departements()]
-    form.mode_ids.choices = [(m.id, m.name) for m in list_modes()]
+    form.mode_ids.choices = [(m.id, m.name) for m in list_public_modes()]
 
 
 def make_subscribe_form() -> SubscribeForm:

@@ -36,6 +36,7 @@ from cac_news.web.admin import (  # noqa: E402, F401
     pilots,
     relays,
     reports,
+    resources,
     roadmap,
     segments,
     sending,

@@ -20,7 +20,11 @@ def modes():
     form = ModeForm()
     if form.validate_on_submit():
         try:
-            mode = save_mode(form.name.data, form.description.data or "")
+            mode = save_mode(
+                form.name.data,
+                form.description.data or "",
+                public_choice=bool(form.public_choice.data),
+            )
         except ValidationError as exc:
             db.session.rollback()
             apply_errors(form, exc)
@@ -39,7 +43,12 @@ def mode_edit(mode_id: int):
     form = ModeForm(obj=mode)
     if form.validate_on_submit():
         try:
-            save_mode(form.name.data, form.description.data or "", mode=mode)
+            save_mode(
+                form.name.data,
+                form.description.data or "",
+                mode=mode,
+                public_choice=bool(form.public_choice.data),
+            )
         except ValidationError as exc:
             db.session.rollback()
             apply_errors(form, exc)

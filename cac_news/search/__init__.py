@@ -1,0 +1,1 @@
+"""One search across the public content: letters, action reports, resources (see sources)."""
