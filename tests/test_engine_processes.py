@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from cac_news.extensions import db
 from cac_news.mailing import sending
+from cac_news.mailing.worker import COMMIT_EVERY
 from cac_news.models import Delivery, Newsletter
 from tests.conftest import USING_POSTGRESQL
 from tests.engine_helpers import statuses
@@ -96,8 +97,10 @@ def test_sigkill_mid_send_then_restart(app, tmp_path, smtp_server, make_subscrib
     assert max(received.values()) <= 2
     # Only messages in flight at the kill (held, result not yet committed) came twice...
     assert twice <= held
-    # ... and they are few: at most the results buffered (0.2 s at 40/s) plus the connections.
-    assert len(twice) <= 12
+    # ... and they are few: at most the connections plus the results not yet written, the
+    # bound the README states (COMMIT_EVERY results; fewer when the 0.2 s flush is on time,
+    # which a loaded machine does not promise while the worker runs its housekeeping).
+    assert len(twice) <= 2 + COMMIT_EVERY
     ids_by_rcpt: dict[str, set] = {}
     for mail in smtp_server.messages:
         ids_by_rcpt.setdefault(mail.rcpt_tos[0], set()).add(mail.message["Message-ID"])
