@@ -13,13 +13,13 @@ from typing import Any
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from cac_news.audience.queries import Page
 from cac_news.client_network import truncate_ip
 from cac_news.extensions import db
 from cac_news.models import AuditEvent, Pilot
+from cac_news.pagination import Page, paginate
 
 ACTION_LABELS = {
     "newsletter.sent": _l("Newsletter sent"),
@@ -93,19 +93,12 @@ def record(
 
 def list_events(page: int = 1, per_page: int = 50) -> Page:
     """One page of the audit log, newest first."""
-    total = db.session.scalar(select(func.count(AuditEvent.id)))
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    items = list(
-        db.session.scalars(
-            select(AuditEvent)
-            .options(selectinload(AuditEvent.pilot))
-            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+    statement = (
+        select(AuditEvent)
+        .options(selectinload(AuditEvent.pilot))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     )
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    return paginate(statement, page, per_page)
 
 
 def event_details(event: AuditEvent) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from sqlalchemy import Select, exists, func, select
@@ -11,6 +10,7 @@ from cac_news import territories
 from cac_news.extensions import db
 from cac_news.models import ParticipationMode, Subscriber, Territory, subscriber_modes
 from cac_news.models.audience import fold_for_search
+from cac_news.pagination import Page, paginate
 
 MAX_QUERY_LENGTH = 200
 
@@ -23,31 +23,6 @@ class SubscriberFilters:
     status: str = ""
     mode_id: int | None = None
     territory: str = ""  # a département, a région ("R11") or "FR"
-
-
-@dataclass
-class Page:
-    """One page of results with what the pagination bar needs."""
-
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        """Number of pages, at least one."""
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        """Whether a previous page exists."""
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        """Whether a next page exists."""
-        return self.page < self.pages
 
 
 def territory_condition(code: str):
@@ -83,17 +58,8 @@ def apply_filters(statement: Select, filters: SubscriberFilters) -> Select:
 
 def list_subscribers(filters: SubscriberFilters, page: int, per_page: int) -> Page:
     """One page of subscribers, newest first; counts in SQL, loads only that page."""
-    total = db.session.scalar(apply_filters(select(func.count()).select_from(Subscriber), filters))
-    last_page = max(1, math.ceil(total / per_page))
-    page = min(max(1, page), last_page)
-    statement = (
-        apply_filters(select(Subscriber), filters)
-        .order_by(Subscriber.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
-    items = list(db.session.scalars(statement))
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    statement = apply_filters(select(Subscriber), filters).order_by(Subscriber.id.desc())
+    return paginate(statement, page, per_page)
 
 
 def counts_by_status() -> dict[str, int]:

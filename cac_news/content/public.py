@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from cac_news import territories
-from cac_news.archive.queries import Page, page_bounds
 from cac_news.extensions import db
 from cac_news.models import ACTION_KINDS, ActionReport
+from cac_news.pagination import Page, paginate
 
 ACTIONS_PER_PAGE = 20
 
@@ -65,16 +65,12 @@ def _conditions(filters: ActionFilters) -> list:
 def published_reports(filters: ActionFilters, page: int = 1) -> Page:
     """Published reports matching the filters, newest first, one page of them."""
     conditions = _conditions(filters)
-    total = db.session.scalar(select(func.count()).select_from(ActionReport).where(*conditions))
-    pages = page_bounds(page, total or 0, ACTIONS_PER_PAGE)
-    items = db.session.scalars(
+    statement = (
         select(ActionReport)
         .where(*conditions)
         .order_by(ActionReport.date.desc(), ActionReport.id.desc())
-        .limit(ACTIONS_PER_PAGE)
-        .offset((page - 1) * ACTIONS_PER_PAGE)
-    ).all()
-    return Page(list(items), page, pages, total or 0)
+    )
+    return paginate(statement, page, ACTIONS_PER_PAGE, strict=True)
 
 
 def counts_by_departement() -> dict[str, int]:

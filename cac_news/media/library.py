@@ -11,13 +11,13 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from cac_news.audience.queries import Page
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.media.images import CONTENT_TYPES, clean_image
 from cac_news.models import MediaFile, Pilot
+from cac_news.pagination import Page, paginate
 from cac_news.urls import external_url
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -125,10 +125,7 @@ def stored_file(name: str) -> tuple[Path, str] | None:
 
 def list_media(page: int = 1, per_page: int = 24) -> Page:
     """One page of the library, newest first."""
-    total = db.session.scalar(select(func.count(MediaFile.id))) or 0
-    newest_first = select(MediaFile).order_by(MediaFile.id.desc())
-    items = db.session.scalars(newest_first.limit(per_page).offset((page - 1) * per_page))
-    return Page(list(items), total, page, per_page)
+    return paginate(select(MediaFile).order_by(MediaFile.id.desc()), page, per_page)
 
 
 def all_media() -> list[MediaFile]:

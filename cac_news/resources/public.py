@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, literal, select
 
-from cac_news.archive.queries import Page, page_bounds
 from cac_news.extensions import db
 from cac_news.models import OBJECTIVES, Resource, ResourceKind
+from cac_news.pagination import Page, paginate
 from cac_news.resources.kinds import kind_by_slug
 
 RESOURCES_PER_PAGE = 20
@@ -68,16 +68,10 @@ def _conditions(filters: ResourceFilters) -> list:
 def published_resources(filters: ResourceFilters, page: int = 1) -> Page:
     """Published resources matching the filters, newest first, one page of them."""
     conditions = _conditions(filters)
-    total = db.session.scalar(select(func.count()).select_from(Resource).where(*conditions))
-    pages = page_bounds(page, total or 0, RESOURCES_PER_PAGE)
-    items = db.session.scalars(
-        select(Resource)
-        .where(*conditions)
-        .order_by(Resource.date.desc(), Resource.id.desc())
-        .limit(RESOURCES_PER_PAGE)
-        .offset((page - 1) * RESOURCES_PER_PAGE)
-    ).all()
-    return Page(list(items), page, pages, total or 0)
+    statement = (
+        select(Resource).where(*conditions).order_by(Resource.date.desc(), Resource.id.desc())
+    )
+    return paginate(statement, page, RESOURCES_PER_PAGE, strict=True)
 
 
 def latest_resources(limit: int) -> list[Resource]:

@@ -8,14 +8,8 @@ from flask import abort, render_template, request
 
 from cac_news.archive import search as archive_search
 from cac_news.archive.feed import build_feed
-from cac_news.archive.queries import (
-    Page,
-    PageOutOfRange,
-    archive_page,
-    copy_page,
-    last_change,
-    page_bounds,
-)
+from cac_news.archive.queries import archive_page, copy_page, last_change
+from cac_news.pagination import Page, PageOutOfRange, page_bounds
 from cac_news.search import engine as site_search
 from cac_news.web.caching import cacheable
 from cac_news.web.public import bp
@@ -81,10 +75,10 @@ def archive_search_page():
             offset = (number - 1) * SEARCH_PER_PAGE
             group = site_search.search_kind(query, kind, SEARCH_PER_PAGE, offset)
         try:
-            pages = page_bounds(number, group.total, SEARCH_PER_PAGE)
+            page_bounds(number, group.total, SEARCH_PER_PAGE)
         except PageOutOfRange:
             abort(404)
-        page = Page(group.hits, number, pages, group.total)
+        page = Page(group.hits, group.total, number, SEARCH_PER_PAGE)
         groups = [group]
     else:
         if number != 1:

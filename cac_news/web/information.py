@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import abort, render_template, request
 
 from cac_news import territories
-from cac_news.archive.queries import PageOutOfRange
 from cac_news.content import public
 from cac_news.content.francemap import SHADES, shaded_map
 from cac_news.content.labels import ACTION_KIND_LABELS, OBJECTIVE_LABELS, ROADMAP_STATUS_LABELS
 from cac_news.content.roadmap import grouped_items
+from cac_news.pagination import PageOutOfRange
 from cac_news.web.archive import page_arg
 from cac_news.web.caching import cacheable
 from cac_news.web.public import bp

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import abort, render_template, request, send_file
 
-from cac_news.archive.queries import PageOutOfRange
 from cac_news.content.labels import OBJECTIVE_LABELS
+from cac_news.pagination import PageOutOfRange
 from cac_news.resources import files, public
 from cac_news.resources.feed import build_resources_feed
 from cac_news.web.archive import page_arg

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 from sqlalchemy import func, select
 
-from cac_news.audience.queries import Page
 from cac_news.extensions import db
 from cac_news.models import BOUNCE_KINDS, Bounce
+from cac_news.pagination import Page, paginate
 
 
 def list_bounces(
@@ -20,18 +18,10 @@ def list_bounces(
         conditions.append(Bounce.kind == kind)
     if newsletter_id is not None:
         conditions.append(Bounce.newsletter_id == newsletter_id)
-    total = db.session.scalar(select(func.count(Bounce.id)).where(*conditions))
-    page = min(max(1, page), max(1, math.ceil(total / per_page)))
-    items = list(
-        db.session.scalars(
-            select(Bounce)
-            .where(*conditions)
-            .order_by(Bounce.received_at.desc(), Bounce.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+    statement = (
+        select(Bounce).where(*conditions).order_by(Bounce.received_at.desc(), Bounce.id.desc())
     )
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    return paginate(statement, page, per_page)
 
 
 def subscriber_bounces(subscriber_id: int, limit: int = 50) -> list[Bounce]:

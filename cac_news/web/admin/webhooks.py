@@ -14,7 +14,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from cac_news.audience.queries import Page
 from cac_news.auth import admin_required
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
@@ -22,6 +21,7 @@ from cac_news.forms.admin import ConfirmForm
 from cac_news.forms.webhooks import EVENT_LABELS, WebhookForm
 from cac_news.integrations import endpoints
 from cac_news.models import WebhookEndpoint
+from cac_news.pagination import Page
 from cac_news.web.admin import bp
 from cac_news.web.admin.helpers import apply_errors, page_number
 
