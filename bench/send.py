@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cac_news.mailing.message import MessageTemplate, make_message_id  # noqa: E402
+from cac_news.mail.message import MessageTemplate, make_message_id  # noqa: E402
+from cac_news.mail.smtp import open_connection  # noqa: E402
 from cac_news.mailing.parallel import ParallelSender  # noqa: E402
-from cac_news.mailing.smtp import open_connection  # noqa: E402
 from cac_news.mailing.transport import Job  # noqa: E402
 
 SENDER = "rebonds@cac-news.test"

@@ -8,8 +8,8 @@ from pathlib import Path
 import dkim
 import pytest
 
-from cac_news.mailing.dkim import DKIMSigner
-from cac_news.mailing.message import MessageTemplate, make_message_id
+from cac_news.mail.dkim import DKIMSigner
+from cac_news.mail.message import MessageTemplate, make_message_id
 from tests.dkim_keys import make_dkim_key
 
 

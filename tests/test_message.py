@@ -12,7 +12,7 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 
-from cac_news.mailing.message import MessageTemplate, compile_body, fill, make_message_id, qp_encode
+from cac_news.mail.message import MessageTemplate, compile_body, fill, make_message_id, qp_encode
 
 UNSUB = "CACNEWSxUNSUBSCRIBExURL"
 PREFS = "CACNEWSxPREFERENCESxURL"

@@ -14,7 +14,7 @@ from cac_news.compose.render import (
     render_newsletter,
     web_copy_url,
 )
-from cac_news.mailing.message import MessageTemplate, make_message_id
+from cac_news.mail.message import MessageTemplate, make_message_id
 
 SPAMASSASSIN = "/usr/bin/spamassassin"
 MAX_SCORE = 1.0

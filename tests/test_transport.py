@@ -12,7 +12,7 @@ from email.parser import BytesParser
 import pytest
 from aiosmtpd.controller import Controller
 
-from cac_news.mailing.message import MessageTemplate, make_message_id
+from cac_news.mail.message import MessageTemplate, make_message_id
 from cac_news.mailing.parallel import ParallelSender
 from cac_news.mailing.throttle import TokenBucket
 from cac_news.mailing.transport import (

@@ -9,7 +9,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 
 from cac_news import settings
-from cac_news.mailing.smtp import envelope_sender, send_one
+from cac_news.mail.smtp import envelope_sender, send_one
 
 
 def build_message(to: str, language: str, template: str, **context) -> EmailMessage:

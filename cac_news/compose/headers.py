@@ -1,22 +1,14 @@
-"""Header safety: values that go into mail headers carry no line break or control character."""
+"""Form-side header safety: the mail layer's rule, reported as an error naming the field."""
 
 from __future__ import annotations
-
-import re
 
 from flask_babel import lazy_gettext as _l
 
 from cac_news.audience.emails import normalise_email
 from cac_news.errors import ValidationError
+from cac_news.mail.headers import has_control_characters
 
-# C0 and C1 controls (CR and LF among them), DEL, and the Unicode line/paragraph separators.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 MAX_SUBJECT_LENGTH = 78  # RFC 5322's recommended line length: longer subjects get cut
-
-
-def has_control_characters(value: str) -> bool:
-    """Tell whether a value holds a line break or another control character."""
-    return bool(_CONTROL.search(value or ""))
 
 
 def check_header_value(field: str, value: str) -> str:

@@ -14,7 +14,7 @@ from cac_news.compose.headers import check_header_value
 from cac_news.compose.render import personalise, render_newsletter, sample_values
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
-from cac_news.mailing.smtp import envelope_sender, open_connection
+from cac_news.mail.smtp import envelope_sender, open_connection
 from cac_news.models import Newsletter, Pilot
 
 TEST_PREFIX = "[TEST] "

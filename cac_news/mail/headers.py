@@ -10,9 +10,15 @@ from email.utils import parseaddr
 
 CRLF = "\r\n"
 MAX_LINE = 998
-# C0 controls, DEL and the characters str.splitlines() treats as line breaks.
-FORBIDDEN_RE = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+# C0 and C1 controls (CR, LF and NEL among them), DEL, and the Unicode line and paragraph
+# separators: everything str.splitlines() or a mail client may treat as a line break.
+FORBIDDEN_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 ATEXT_PHRASE_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]*$")
+
+
+def has_control_characters(value: str) -> bool:
+    """Tell whether a value holds a line break or another control character."""
+    return bool(FORBIDDEN_RE.search(value or ""))
 
 
 def check_header(name: str, value: str) -> str:

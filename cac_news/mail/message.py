@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from email.utils import formatdate
 from html import escape as html_escape
 
-from cac_news.mailing.headers import (
+from cac_news.mail.headers import (
     CRLF,
     check_header,
     encode_phrase,

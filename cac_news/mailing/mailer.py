@@ -12,9 +12,9 @@ from urllib.parse import quote
 from cac_news import settings
 from cac_news.audience import tokens
 from cac_news.compose.render import GREETING_NAME, PREFERENCES_URL, UNSUBSCRIBE_URL, web_copy_url
-from cac_news.mailing.dkim import DKIMSigner
-from cac_news.mailing.message import MessageTemplate
-from cac_news.mailing.smtp import envelope_sender
+from cac_news.mail.dkim import DKIMSigner
+from cac_news.mail.message import MessageTemplate
+from cac_news.mail.smtp import envelope_sender
 from cac_news.models import Newsletter
 from cac_news.urls import external_url
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cac_news.mailing.smtp import open_connection
+from cac_news.mail.smtp import open_connection
 
 SENT, TEMPORARY, PERMANENT, SKIPPED = "sent", "temporary", "permanent", "skipped"
 DEFERRED = "deferred"  # not tried: no relay may take it now (quota, circuit); ``retry_after``

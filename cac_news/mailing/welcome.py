@@ -10,8 +10,10 @@ from cac_news import settings
 from cac_news.audience import tokens
 from cac_news.compose.render import GREETING_NAME, PREFERENCES_URL, UNSUBSCRIBE_URL
 from cac_news.compose.welcome import render_welcome, welcome_subject
-from cac_news.mailing.dkim import DKIMSigner
-from cac_news.mailing.headers import make_message_id
+from cac_news.mail.dkim import DKIMSigner
+from cac_news.mail.headers import make_message_id
+from cac_news.mail.message import MessageTemplate
+from cac_news.mail.smtp import envelope_sender, open_connection
 from cac_news.mailing.mailer import (
     SPACED_GREETING,
     UNSUBSCRIBE_ENDPOINTS,
@@ -20,8 +22,6 @@ from cac_news.mailing.mailer import (
     unsubscribe_mailto,
     url_maker,
 )
-from cac_news.mailing.message import MessageTemplate
-from cac_news.mailing.smtp import envelope_sender, open_connection
 from cac_news.models import OutboxMail, Subscriber
 from cac_news.urls import external_url
 
