@@ -18,7 +18,7 @@ from cac_news.audience import outbox
 from cac_news.audience.emails import normalise_email
 from cac_news.audience.import_writer import IMPORT_CONSENT_TEXT
 from cac_news.audience.queries import SubscriberFilters
-from cac_news.audience.subscribers import LEFT_STATUSES, check_one_way_door
+from cac_news.audience.subscribers import check_one_way_door
 from cac_news.audience.subscription import Profile, apply_profile, find_by_email, validate_profile
 from cac_news.audience.suppression import is_suppressed
 from cac_news.errors import ValidationError
@@ -30,6 +30,7 @@ from cac_news.models import (
     ParticipationMode,
     Subscriber,
 )
+from cac_news.models.audience import LEFT_STATUSES
 from cac_news.timeutil import utcnow
 
 PROFILE_FIELDS = {"first_name", "last_name", "organisation", "territory", "language", "modes"}

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from cac_news.audience.subscribers import LEFT_STATUSES
 from cac_news.audience.suppression import suppressed_among
 from cac_news.models import (
     OutboxKind,
@@ -21,6 +20,7 @@ from cac_news.models import (
     SubscriptionEvent,
     subscriber_modes,
 )
+from cac_news.models.audience import LEFT_STATUSES
 from cac_news.models.audience import fold_for_search as _fold_for_search
 from cac_news.models.segment import mode_mask
 from cac_news.timeutil import utcnow
@@ -28,7 +28,6 @@ from cac_news.timeutil import utcnow
 PROFILE = (
     "first_name", "last_name", "organisation", "territory_code", "region_code", "language",
 )  # fmt: skip
-BLOCKED = frozenset(LEFT_STATUSES)
 IMPORT_CONSENT_TEXT = "Imported by a pilot who asserts the person's prior consent."
 
 subscribers = Subscriber.__table__
@@ -141,7 +140,7 @@ class BatchWriter:
                 if not again:
                     self._plan_new(plan, email, record, now)
                 continue
-            if row.status in BLOCKED:
+            if row.status in LEFT_STATUSES:
                 if not again:
                     report.reject(line, left_reason(row.status), suppressed=True)
                 continue
@@ -154,7 +153,7 @@ class BatchWriter:
         values["mode_mask"] = mode_mask(record["mode_ids"])
         plan.new_rows.append(self._new_row(email, values, record["status"], now))
         plan.new_modes.append(record["mode_ids"])
-        if record["status"] in BLOCKED:
+        if record["status"] in LEFT_STATUSES:
             self.report.departed += 1
         else:
             self.report.created += 1
@@ -168,7 +167,7 @@ class BatchWriter:
             merged["territory_code"] = None
         changed = [name for name in PROFILE if merged[name] != getattr(row, name)]
         added = record["mode_ids"] - modes
-        left = record["status"] if record["status"] in BLOCKED else None
+        left = record["status"] if record["status"] in LEFT_STATUSES else None
         activate = not left and self.options.status == "active" and row.status == "pending"
         if changed or added:
             merged.update(
@@ -260,7 +259,7 @@ class BatchWriter:
         }
 
     def _new_row(self, email: str, values: dict, source_status: str | None, now) -> dict:
-        status = source_status if source_status in BLOCKED else self.options.status
+        status = source_status if source_status in LEFT_STATUSES else self.options.status
         active = status == "active"
         return {
             "email": email,

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from flask_babel import lazy_gettext as _l
 
 from cac_news.audience import outbox
-from cac_news.audience.subscribers import LEFT_STATUSES
 from cac_news.errors import ValidationError
 from cac_news.models import OutboxKind, Pilot, Subscriber
+from cac_news.models.audience import LEFT_STATUSES
 
 
 def invite_to_reconfirm(subscriber: Subscriber, actor: Pilot, config: Mapping) -> bool:

@@ -14,14 +14,17 @@ from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.integrations import webhooks
 from cac_news.models import ParticipationMode, Pilot, Subscriber, Territory
-from cac_news.models.audience import LANGUAGES, SUBSCRIBER_STATUSES
+from cac_news.models.audience import (
+    LANGUAGES,
+    RECIPIENT_STATUSES,
+    SUBSCRIBER_STATUSES,
+    subscriber_may_move,
+)
 from cac_news.timeutil import utcnow
 
 FIELD_LIMITS = {"first_name": 100, "last_name": 100, "organisation": 200}
 PILOT_CONSENT_TEXT = "Added by a pilot who asserts the person's consent."
 # Consent is a one-way door: once a person left, only their own confirmation brings them back.
-LEFT_STATUSES = frozenset({"unsubscribed", "bounced", "complained"})
-RECIPIENT_STATUSES = frozenset({"active", "pending"})
 
 
 @dataclass
@@ -140,7 +143,7 @@ def create_subscriber(data: SubscriberData, actor: Pilot) -> Subscriber:
 
 def check_one_way_door(subscriber: Subscriber, new_status: str) -> None:
     """Refuse a pilot turning a person who left back into a (possible) recipient."""
-    if subscriber.status in LEFT_STATUSES and new_status in RECIPIENT_STATUSES:
+    if not subscriber_may_move(subscriber.status, new_status, "pilot"):
         raise ValidationError.single(
             "status",
             str(

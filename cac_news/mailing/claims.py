@@ -16,6 +16,7 @@ from cac_news.extensions import db
 from cac_news.integrations import webhooks
 from cac_news.models import PENDING_STATUSES, Delivery, Newsletter
 from cac_news.models.delivery import SMTP_TEXT_MAX
+from cac_news.models.newsletter import NewsletterStatus, move_newsletter
 
 D = Delivery.__table__
 N = Newsletter.__table__
@@ -42,12 +43,12 @@ def start_due_scheduled(now: datetime) -> int:
     )
     started = 0
     for newsletter_id in due:
-        won = db.session.execute(
-            update(N)
-            .where(N.c.id == newsletter_id, N.c.status == "scheduled")
-            .values(status="sending", send_started_at=now)
-        ).rowcount
-        if won:
+        if move_newsletter(
+            newsletter_id,
+            NewsletterStatus.SENDING,
+            only_from=(NewsletterStatus.SCHEDULED,),
+            send_started_at=now,
+        ):
             freeze_archive_copy(db.session.get(Newsletter, newsletter_id))
             started += 1
         db.session.commit()
@@ -201,13 +202,15 @@ def release_unsent(worker: str, newsletter_id: int, now: datetime) -> int:
 
 def pause_for_errors(newsletter_id: int, errors: int, reason: str) -> bool:
     """Pause a sending newsletter after a run of errors, with the reason pilots will see."""
-    paused = db.session.execute(
-        update(N)
-        .where(N.c.id == newsletter_id, N.c.status == "sending")
-        .values(status="paused", pause_reason=reason[:500], consecutive_errors=errors)
-    ).rowcount
+    paused = move_newsletter(
+        newsletter_id,
+        NewsletterStatus.PAUSED,
+        only_from=(NewsletterStatus.SENDING,),
+        pause_reason=reason[:500],
+        consecutive_errors=errors,
+    )
     db.session.commit()
-    return paused == 1
+    return paused
 
 
 def release_expired(now: datetime) -> None:

@@ -9,13 +9,15 @@ from sqlalchemy import delete, update
 from cac_news.extensions import db
 from cac_news.mailing.sending import _transition, check_future
 from cac_news.models import Delivery, Newsletter
+from cac_news.models.newsletter import NewsletterStatus
 from cac_news.timeutil import utcnow
 
 
 def reschedule(newsletter: Newsletter, at: datetime) -> None:
     """Send at another time (ahead); the frozen recipients and content stay."""
     check_future(at)
-    _transition(newsletter, ("scheduled",), "scheduled", scheduled_at=at)
+    scheduled = NewsletterStatus.SCHEDULED
+    _transition(newsletter, (scheduled,), scheduled, scheduled_at=at)
     db.session.execute(
         update(Delivery)
         .where(Delivery.newsletter_id == newsletter.id, Delivery.status == "queued")
@@ -31,8 +33,8 @@ def unschedule(newsletter: Newsletter) -> None:
     (a scheduled send has no attempt yet: the worker only starts it when it is due)."""
     _transition(
         newsletter,
-        ("scheduled",),
-        "draft",
+        (NewsletterStatus.SCHEDULED,),
+        NewsletterStatus.DRAFT,
         scheduled_at=None,
         frozen_at=None,
         email_html=None,

@@ -15,14 +15,13 @@ from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.insight.links import rewrite_links
 from cac_news.models import Delivery, Newsletter, Pilot, Subscriber
+from cac_news.models.newsletter import IN_FLIGHT_STATUSES, NewsletterStatus, move_newsletter
 from cac_news.timeutil import utcnow
-
-ACTIVE_STATUSES = ("scheduled", "sending", "paused")
 
 
 def _refuse(newsletter: Newsletter) -> ValidationError:
     """The message for a send of a newsletter that is no longer a draft."""
-    if newsletter.status in ACTIVE_STATUSES or newsletter.status == "sent":
+    if newsletter.status in IN_FLIGHT_STATUSES or newsletter.status == NewsletterStatus.SENT:
         message = _l(
             "Letter no. %(number)d has already been sent or is being sent (%(status)s): "
             "it cannot be sent twice.",
@@ -102,7 +101,7 @@ def start_send(
 
     ``at`` (naive UTC) in the future schedules the send; the worker starts it then.
     """
-    if newsletter.status != "draft":
+    if newsletter.status != NewsletterStatus.DRAFT:
         raise _refuse(newsletter)
     now = utcnow()
     if at is not None:
@@ -113,22 +112,19 @@ def start_send(
     if current_app.config.get("LINK_COUNTING", True):  # the web copy keeps direct links
         email_html, email_text = rewrite_links(newsletter, email_html, email_text)
     # The conditional UPDATE is the guard against two concurrent sends: only one wins.
-    won = db.session.execute(
-        update(Newsletter)
-        .where(Newsletter.id == newsletter.id, Newsletter.status == "draft")
-        .values(
-            status="scheduled" if scheduled else "sending",
-            email_html=email_html,
-            email_text=email_text,
-            frozen_at=now,
-            scheduled_at=at if scheduled else None,
-            send_started_at=None if scheduled else now,
-            pause_reason="",
-            consecutive_errors=0,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if won != 1:
+    won = move_newsletter(
+        newsletter.id,
+        NewsletterStatus.SCHEDULED if scheduled else NewsletterStatus.SENDING,
+        only_from=(NewsletterStatus.DRAFT,),
+        email_html=email_html,
+        email_text=email_text,
+        frozen_at=now,
+        scheduled_at=at if scheduled else None,
+        send_started_at=None if scheduled else now,
+        pause_reason="",
+        consecutive_errors=0,
+    )
+    if not won:
         db.session.rollback()
         db.session.refresh(newsletter)
         raise _refuse(newsletter)
@@ -182,13 +178,7 @@ def start_send(
 
 def _transition(newsletter: Newsletter, allowed: tuple[str, ...], new: str, **values) -> None:
     """Move the newsletter to ``new`` if its current status allows it, atomically."""
-    changed = db.session.execute(
-        update(Newsletter)
-        .where(Newsletter.id == newsletter.id, Newsletter.status.in_(allowed))
-        .values(status=new, **values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if changed != 1:
+    if not move_newsletter(newsletter.id, new, only_from=allowed, **values):
         db.session.rollback()
         db.session.refresh(newsletter)
         raise ValidationError.single(
@@ -205,7 +195,12 @@ def _transition(newsletter: Newsletter, allowed: tuple[str, ...], new: str, **va
 
 def pause(newsletter: Newsletter, reason: str = "") -> None:
     """Stop handing the newsletter's messages to the worker; messages in flight finish."""
-    _transition(newsletter, ("sending", "scheduled"), "paused", pause_reason=reason[:500])
+    _transition(
+        newsletter,
+        (NewsletterStatus.SENDING, NewsletterStatus.SCHEDULED),
+        NewsletterStatus.PAUSED,
+        pause_reason=reason[:500],
+    )
     db.session.commit()
     db.session.refresh(newsletter)
 
@@ -216,8 +211,8 @@ def resume(newsletter: Newsletter) -> None:
     waiting = newsletter.scheduled_at is not None and newsletter.scheduled_at > now
     _transition(
         newsletter,
-        ("paused",),
-        "scheduled" if waiting else "sending",
+        (NewsletterStatus.PAUSED,),
+        NewsletterStatus.SCHEDULED if waiting else NewsletterStatus.SENDING,
         pause_reason="",
         consecutive_errors=0,
         send_started_at=func.coalesce(Newsletter.send_started_at, None if waiting else now),
@@ -228,7 +223,7 @@ def resume(newsletter: Newsletter) -> None:
 
 def cancel(newsletter: Newsletter) -> int:
     """Cancel the send: the deliveries not yet attempted are cancelled; return their number."""
-    _transition(newsletter, ACTIVE_STATUSES, "cancelled")
+    _transition(newsletter, IN_FLIGHT_STATUSES, NewsletterStatus.CANCELLED)
     cancelled = db.session.execute(
         update(Delivery)
         .where(

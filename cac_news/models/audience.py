@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
@@ -22,6 +23,7 @@ from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cac_news.extensions import db
+from cac_news.models.lifecycle import TransitionRefused, status_check
 from cac_news.models.pilot import Pilot
 from cac_news.models.territory import Territory
 from cac_news.timeutil import utcnow
@@ -29,7 +31,23 @@ from cac_news.timeutil import utcnow
 if TYPE_CHECKING:
     from cac_news.models.delivery import Delivery
 
-SUBSCRIBER_STATUSES = ("pending", "active", "unsubscribed", "bounced", "complained")
+
+class SubscriberStatus(StrEnum):
+    """Where a person stands; every change goes through Subscriber.set_status()."""
+
+    PENDING = "pending"
+    ACTIVE = "active"
+    UNSUBSCRIBED = "unsubscribed"
+    BOUNCED = "bounced"
+    COMPLAINED = "complained"
+
+
+SUBSCRIBER_STATUSES = tuple(SubscriberStatus)
+# People who left: consent is a one-way door, only their own confirmation brings them back.
+LEFT_STATUSES = frozenset(
+    {SubscriberStatus.UNSUBSCRIBED, SubscriberStatus.BOUNCED, SubscriberStatus.COMPLAINED}
+)
+RECIPIENT_STATUSES = frozenset({SubscriberStatus.ACTIVE, SubscriberStatus.PENDING})
 CONSENT_SOURCES = ("form", "import", "pilot")
 EVENT_SOURCES = (
     "form",
@@ -44,6 +62,38 @@ EVENT_SOURCES = (
     "api",
 )
 LANGUAGES = ("fr", "en")
+
+_S = SubscriberStatus
+_BY_HAND = frozenset({"pilot", "system"})
+# Which sources may move an existing subscriber from one status to another; any other move
+# is refused (TransitionRefused). A new row may start in any status, its consent checked by
+# the function that creates it (form, import, pilot, API). Consent is a one-way door: from
+# a left status, only the person's own confirmation leads back to "active".
+SUBSCRIBER_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (_S.PENDING, _S.ACTIVE): frozenset({"confirmation", "pilot", "import"}),
+    (_S.ACTIVE, _S.PENDING): frozenset({"pilot"}),
+    **{(left, _S.ACTIVE): frozenset({"confirmation"}) for left in LEFT_STATUSES},
+    **{
+        (old, _S.UNSUBSCRIBED): _BY_HAND | {"unsubscribe", "preferences", "api", "import"}
+        for old in RECIPIENT_STATUSES
+    },
+    **{(old, _S.BOUNCED): _BY_HAND | {"bounce", "import"} for old in RECIPIENT_STATUSES},
+    **{
+        (old, _S.COMPLAINED): _BY_HAND | {"complaint", "import"}
+        for old in (*RECIPIENT_STATUSES, _S.BOUNCED)
+    },
+    (_S.UNSUBSCRIBED, _S.BOUNCED): _BY_HAND,
+    (_S.UNSUBSCRIBED, _S.COMPLAINED): _BY_HAND | {"complaint"},
+    (_S.BOUNCED, _S.UNSUBSCRIBED): _BY_HAND | {"unsubscribe", "preferences", "api"},
+    (_S.COMPLAINED, _S.UNSUBSCRIBED): _BY_HAND | {"unsubscribe", "preferences", "api"},
+    (_S.COMPLAINED, _S.BOUNCED): _BY_HAND,
+}
+
+
+def subscriber_may_move(old: str, new: str, source: str) -> bool:
+    """Whether `source` may change a subscriber's status from `old` to `new`."""
+    return old == new or source in SUBSCRIBER_TRANSITIONS.get((old, new), ())
+
 
 subscriber_modes = Table(
     "subscriber_mode",
@@ -93,10 +143,7 @@ class Subscriber(db.Model):
     __table_args__ = (
         Index("ix_subscriber_status_territory", "status", "territory_code"),
         Index("ix_subscriber_status_language", "status", "language"),
-        CheckConstraint(
-            "status IN ('pending', 'active', 'unsubscribed', 'bounced', 'complained')",
-            name="status",
-        ),
+        status_check(SubscriberStatus),
         CheckConstraint("language IN ('fr', 'en')", name="language"),
     )
 
@@ -170,6 +217,8 @@ class Subscriber(db.Model):
         is_new = self.id is None and not self.events
         if new_status == self.status and not is_new:
             return None
+        if not is_new and not subscriber_may_move(self.status, new_status, source):
+            raise TransitionRefused("subscriber", self.status, new_status, source)
         event = SubscriptionEvent(
             kind="status",
             old_status=None if is_new else self.status,

@@ -2,18 +2,56 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, text, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cac_news.extensions import db
 from cac_news.models.content import ActionReport, RoadmapUpdate
+from cac_news.models.lifecycle import TransitionRefused, status_check
 from cac_news.models.pilot import Pilot
 from cac_news.models.segment import Segment
 from cac_news.timeutil import utcnow
 
-NEWSLETTER_STATUSES = ("draft", "scheduled", "sending", "paused", "sent", "cancelled")
+log = logging.getLogger(__name__)
+
+
+class NewsletterStatus(StrEnum):
+    """A letter's life: every change goes through move_newsletter()."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    PAUSED = "paused"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+
+
+_N = NewsletterStatus
+NEWSLETTER_STATUSES = tuple(NewsletterStatus)
+# From each status, where a letter may go. Sent and cancelled are final; a scheduled letter
+# goes back to a draft (unscheduled) only while nothing was attempted.
+NEWSLETTER_TRANSITIONS: dict[str, frozenset[str]] = {
+    _N.DRAFT: frozenset({_N.SCHEDULED, _N.SENDING}),
+    _N.SCHEDULED: frozenset({_N.SCHEDULED, _N.SENDING, _N.PAUSED, _N.CANCELLED, _N.DRAFT}),
+    _N.SENDING: frozenset({_N.PAUSED, _N.SENT, _N.CANCELLED}),
+    _N.PAUSED: frozenset({_N.SCHEDULED, _N.SENDING, _N.CANCELLED}),
+    _N.SENT: frozenset(),
+    _N.CANCELLED: frozenset(),
+}
+# Letters the worker or a pilot still acts on.
+IN_FLIGHT_STATUSES = (_N.SCHEDULED, _N.SENDING, _N.PAUSED)
+
+
+def statuses_before(new: str) -> frozenset[str]:
+    """The statuses a letter may move to `new` from."""
+    return frozenset(old for old, targets in NEWSLETTER_TRANSITIONS.items() if new in targets)
+
+
 SECTION_KINDS = ("roadmap_update", "action_report", "text")
 
 
@@ -21,12 +59,7 @@ class Newsletter(db.Model):
     """One issue of the letter (Lettre n°N): headers, introduction, sections, closing."""
 
     __tablename__ = "newsletter"
-    __table_args__ = (
-        CheckConstraint(
-            "status IN ('draft', 'scheduled', 'sending', 'paused', 'sent', 'cancelled')",
-            name="status",
-        ),
-    )
+    __table_args__ = (status_check(NewsletterStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(unique=True)
@@ -73,6 +106,37 @@ class Newsletter(db.Model):
 
     def __repr__(self) -> str:
         return f"<Newsletter n°{self.number} {self.status}>"
+
+
+def move_newsletter(
+    newsletter_id: int,
+    new: str,
+    *,
+    only_from: Iterable[str] | None = None,
+    where: Iterable = (),
+    **values,
+) -> bool:
+    """Move one letter to `new` in one conditional UPDATE, if its status allows it now.
+
+    The condition is the guard against concurrent moves (two sends, a pause racing the
+    worker): only one wins. `only_from` narrows the table's sources (it may not widen them);
+    `where` adds conditions. Nothing is committed; the move is logged.
+    """
+    allowed = statuses_before(new)
+    if only_from is not None:
+        narrowed = frozenset(only_from)
+        if not narrowed <= allowed:
+            raise TransitionRefused("newsletter", ",".join(sorted(narrowed - allowed)), new)
+        allowed = narrowed
+    table = Newsletter.__table__
+    changed = db.session.execute(
+        update(table)
+        .where(table.c.id == newsletter_id, table.c.status.in_(allowed), *where)
+        .values(status=new, **values)
+    ).rowcount
+    if changed:
+        log.info("newsletter id %s: status -> %s", newsletter_id, new)
+    return changed == 1
 
 
 class NewsletterSection(db.Model):

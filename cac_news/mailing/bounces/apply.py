@@ -20,6 +20,7 @@ from cac_news.audience.suppression import email_hash
 from cac_news.extensions import db
 from cac_news.integrations import webhooks
 from cac_news.models import Bounce, Delivery, Subscriber
+from cac_news.models.audience import subscriber_may_move
 from cac_news.models.bounce import DIAGNOSTIC_MAX, BounceMatch
 from cac_news.timeutil import utcnow
 
@@ -28,7 +29,6 @@ from .policy import BouncePolicy, decide
 
 # Statuses a bounce may change: an unsubscribed address is no longer mailed, and its
 # owner's own choice is the better record of why.
-CHANGEABLE = {"bounced": ("pending", "active"), "complained": ("pending", "active", "bounced")}
 SOURCE_OF = {"bounced": "bounce", "complained": "complaint"}
 
 
@@ -282,7 +282,10 @@ def apply_policy(
         now,
         soft_issue_run=soft_issue_run(subscriber.id, policy.soft_consecutive_issues),
     )
-    if not decision.changed or subscriber.status not in CHANGEABLE[decision.status]:
+    if not decision.changed:
+        return None
+    source = SOURCE_OF[decision.status]
+    if not subscriber_may_move(subscriber.status, decision.status, source):
         return None
     last = db.session.scalars(
         select(Bounce)
@@ -295,7 +298,7 @@ def apply_policy(
         excerpt = (last.diagnostic or "")[:200]
         detail = f"{decision.reason}; {last.status_code or '?'} {excerpt}".strip()
     old = subscriber.status
-    subscriber.set_status(decision.status, source=SOURCE_OF[decision.status], detail=detail[:500])
+    subscriber.set_status(decision.status, source=source, detail=detail[:500])
     webhooks.subscriber_left(subscriber, email_hash(subscriber.email))
     return StatusChange(subscriber.id, subscriber.email, old, decision.status, decision.reason)
 

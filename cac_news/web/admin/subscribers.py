@@ -12,7 +12,6 @@ from cac_news.audience import queries
 from cac_news.audience.modes import list_modes
 from cac_news.audience.reconfirm import invite_to_reconfirm
 from cac_news.audience.subscribers import (
-    LEFT_STATUSES,
     SubscriberData,
     create_subscriber,
     delete_subscriber,
@@ -29,6 +28,7 @@ from cac_news.forms.admin import (
 )
 from cac_news.mailing.bounces.queries import subscriber_bounces
 from cac_news.models import Subscriber
+from cac_news.models.audience import LEFT_STATUSES
 from cac_news.web.admin import bp
 from cac_news.web.admin.helpers import apply_errors, id_param, page_number
 
