@@ -1,11 +1,11 @@
-"""A test send goes through the real SMTP server as multipart/alternative with [TEST]."""
+"""A test send is the real message for a sample recipient, received by a real SMTP server."""
 
 import pytest
 
 from cac_news.compose.newsletters import SectionData
 from cac_news.compose.render import TOKENS
-from cac_news.compose.test_send import parse_recipients, send_test
 from cac_news.errors import ValidationError
+from cac_news.mailing.test_send import parse_recipients, send_test
 
 
 def test_test_send_is_received_and_well_formed(app, smtp_server, make_newsletter, make_pilot):
@@ -27,7 +27,7 @@ def test_test_send_is_received_and_well_formed(app, smtp_server, make_newsletter
     assert mail.mail_from == "lettre@example.org"
     message = mail.message
     assert message["Subject"] == "[TEST] Rentrée du groupe"
-    assert message["To"] == first.email
+    assert message["To"] == f"Une Pilote <{first.email}>"
     assert message["Reply-To"] == "pilotes@exemple.org"
     assert message["Message-ID"] and message["Date"]
     assert message.get_content_type() == "multipart/alternative"
@@ -42,6 +42,15 @@ def test_test_send_is_received_and_well_formed(app, smtp_server, make_newsletter
     assert 'style="' in html and 'href="https://cac.example.org/note"' in html
     assert app.config["ORGANISATION_ADDRESS"] in html
     assert not any(token in text or token in html for token in TOKENS)
+    # The real message's headers, with links that unsubscribe nobody.
+    assert message["List-Id"] and message["List-Archive"]
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    harmless = "http://localhost/unsubscribe/test-send"
+    assert message["List-Unsubscribe"] == f"<{harmless}>"
+    assert harmless in text
+    client = app.test_client()
+    page = client.post("/unsubscribe/test-send", headers={"Accept-Language": "fr"})
+    assert page.status_code == 200 and "Rien n’a changé" in page.get_data(as_text=True)
 
 
 def test_only_active_pilots_receive_tests(app, make_pilot):

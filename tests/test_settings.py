@@ -10,10 +10,10 @@ import pytest
 from cac_news import settings
 from cac_news.compose.newsletters import SectionData
 from cac_news.compose.render import numbered_title, personalise, render_newsletter, sample_values
-from cac_news.compose.test_send import parse_recipients, send_test
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.mailing import sending
+from cac_news.mailing.test_send import parse_recipients, send_test
 from cac_news.models import ArchivedCopy, Newsletter
 from tests.engine_helpers import run_worker
 

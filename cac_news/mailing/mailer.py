@@ -55,34 +55,87 @@ def url_maker(endpoint: str):
     return lambda token: prefix + quote(token, safe=URL_SAFE_EXTRA) + suffix
 
 
-class NewsletterMailer:
+class LetterMailer:
+    """The one builder of letter-shaped mail (newsletters, their test sends, welcome mails):
+    the MIME skeleton encoded once, then one recipient's bytes with their links, the List-*
+    headers and the optional DKIM signature."""
+
+    def __init__(
+        self,
+        *,
+        subject: str,
+        html: str,
+        text: str,
+        archive_url: str,
+        reply_to: str | None,
+        config: Mapping,
+        number: int | None = None,
+        harmless_links: str | None = None,
+    ) -> None:
+        self.config = config
+        self.domain = mail_domain(config)
+        spaced = " " + GREETING_NAME
+        site = settings.load()  # the sender as the settings say when the mail is built
+        self.template = MessageTemplate.build(
+            from_addr=site.mail_from,
+            subject=subject,
+            reply_to=reply_to or site.reply_to or None,
+            list_id=list_id(config),
+            list_archive_url=archive_url,
+            html=html.replace(spaced, SPACED_GREETING),
+            text=text.replace(spaced, SPACED_GREETING),
+            domain=self.domain,
+        )
+        self.signer = DKIMSigner.from_config(config)
+        self.harmless_links = harmless_links
+        # ?n=<letter number>: the unsubscribe event records which letter it came from.
+        query = f"?n={number}" if number is not None else ""
+        unsubscribe_url, preferences_url = map(url_maker, UNSUBSCRIBE_ENDPOINTS)
+        self.unsubscribe_url = lambda token: f"{unsubscribe_url(token)}{query}"
+        self.preferences_url = lambda token: f"{preferences_url(token)}{query}"
+
+    def render_for(
+        self, subscriber_id: int, email: str, name: str, first_name: str, message_id: str
+    ) -> bytes:
+        """One recipient's message; a test send's links all lead to the harmless page."""
+        if self.harmless_links:
+            unsubscribe = preferences = self.harmless_links
+            mailto = None
+        else:
+            person = SimpleNamespace(id=subscriber_id, email=email)
+            unsubscribe_token = tokens.make_token(person, tokens.UNSUBSCRIBE)
+            unsubscribe = self.unsubscribe_url(unsubscribe_token)
+            preferences = self.preferences_url(tokens.make_token(person, tokens.PREFERENCES))
+            mailto = unsubscribe_mailto(self.config, unsubscribe_token)
+        first_name = first_name or ""
+        values = {
+            GREETING_NAME: first_name,
+            SPACED_GREETING: f" {first_name}" if first_name else "",
+            UNSUBSCRIBE_URL: unsubscribe,
+            PREFERENCES_URL: preferences,
+        }
+        data = self.template.render(email, name or "", values, unsubscribe, mailto, message_id)
+        return self.signer.sign(data) if self.signer is not None else data
+
+
+class NewsletterMailer(LetterMailer):
     """Renders one frozen newsletter for each of its recipients."""
 
     def __init__(self, newsletter: Newsletter, config: Mapping) -> None:
         if newsletter.email_html is None or newsletter.email_text is None:
             raise ValueError(f"newsletter {newsletter.id} has no frozen email")
-        self.config = config
-        self.domain = mail_domain(config)
         self.number = newsletter.number
         self.envelope_from = envelope_sender(config)
         self.secret = str(config["SECRET_KEY"]).encode()
-        spaced = " " + GREETING_NAME
-        site = settings.load()  # the sender as the settings say when the send runs
-        self.template = MessageTemplate.build(
-            from_addr=site.mail_from,
+        super().__init__(
             subject=newsletter.subject,
-            reply_to=newsletter.reply_to or site.reply_to or None,
-            list_id=list_id(config),
-            list_archive_url=web_copy_url(newsletter),
-            html=newsletter.email_html.replace(spaced, SPACED_GREETING),
-            text=newsletter.email_text.replace(spaced, SPACED_GREETING),
-            domain=self.domain,
+            html=newsletter.email_html,
+            text=newsletter.email_text,
+            archive_url=web_copy_url(newsletter),
+            reply_to=newsletter.reply_to,
+            config=config,
+            number=newsletter.number,
         )
-        self.signer = DKIMSigner.from_config(config)
-        # ?n=<letter number>: the unsubscribe event records which letter it came from.
-        unsubscribe_url, preferences_url = map(url_maker, UNSUBSCRIBE_ENDPOINTS)
-        self.unsubscribe_url = lambda token: f"{unsubscribe_url(token)}?n={self.number}"
-        self.preferences_url = lambda token: f"{preferences_url(token)}?n={self.number}"
 
     def message_id(self, delivery_id: int) -> str:
         """The same Message-ID every time for one delivery, so that a message re-sent after
@@ -94,26 +147,5 @@ class NewsletterMailer:
         self, delivery_id: int, subscriber_id: int, email: str, name: str, first_name: str
     ) -> tuple[str, bytes]:
         """(Message-ID, message bytes) for one recipient; ValueError for an unusable address."""
-        person = SimpleNamespace(id=subscriber_id, email=email)
-        unsubscribe_token = tokens.make_token(person, tokens.UNSUBSCRIBE)
-        unsubscribe = self.unsubscribe_url(unsubscribe_token)
-        preferences = self.preferences_url(tokens.make_token(person, tokens.PREFERENCES))
-        first_name = first_name or ""
-        values = {
-            GREETING_NAME: first_name,
-            SPACED_GREETING: f" {first_name}" if first_name else "",
-            UNSUBSCRIBE_URL: unsubscribe,
-            PREFERENCES_URL: preferences,
-        }
         message_id = self.message_id(delivery_id)
-        data = self.template.render(
-            email,
-            name or "",
-            values,
-            unsubscribe,
-            unsubscribe_mailto(self.config, unsubscribe_token),
-            message_id,
-        )
-        if self.signer is not None:
-            data = self.signer.sign(data)
-        return message_id, data
+        return message_id, self.render_for(subscriber_id, email, name, first_name, message_id)

@@ -124,6 +124,13 @@ def confirm(token: str, subscriber):
     return render_template("public/confirm.html", form=form, subscriber=subscriber)
 
 
+@bp.route("/unsubscribe/test-send", methods=["GET", "POST"])
+@csrf.exempt  # a mail client's one-click POST on a test send: it changes nothing
+def test_send_link():
+    """Where every link of a test send's footer and List-Unsubscribe header leads."""
+    return render_template("public/test_send_link.html")
+
+
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @csrf.exempt  # RFC 8058 one-click POSTs carry no cookie and no CSRF token
 @with_token(tokens.UNSUBSCRIBE)

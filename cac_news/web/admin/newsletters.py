@@ -25,7 +25,6 @@ from cac_news.compose.render import (
     render_web_copy,
     sample_values,
 )
-from cac_news.compose.test_send import parse_recipients, send_test
 from cac_news.content.labels import NEWSLETTER_STATUS_LABELS
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
@@ -33,6 +32,7 @@ from cac_news.forms.admin import ConfirmForm
 from cac_news.forms.compose import NewsletterForm, SinceForm, TestSendForm
 from cac_news.mailing.bounces.queries import bounce_figures
 from cac_news.mailing.progress import send_progress
+from cac_news.mailing.test_send import parse_recipients, send_test
 from cac_news.models import Newsletter
 from cac_news.web.admin import bp
 from cac_news.web.admin.helpers import apply_errors
