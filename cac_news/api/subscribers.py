@@ -16,7 +16,6 @@ from cac_news import territories
 from cac_news.api.fields import Body, api_error
 from cac_news.audience import outbox
 from cac_news.audience.emails import normalise_email
-from cac_news.audience.import_writer import IMPORT_CONSENT_TEXT
 from cac_news.audience.queries import SubscriberFilters
 from cac_news.audience.subscribers import check_one_way_door
 from cac_news.audience.subscription import Profile, apply_profile, find_by_email, validate_profile
@@ -31,7 +30,6 @@ from cac_news.models import (
     Subscriber,
 )
 from cac_news.models.audience import LEFT_STATUSES
-from cac_news.timeutil import utcnow
 
 PROFILE_FIELDS = {"first_name", "last_name", "organisation", "territory", "language", "modes"}
 CREATE_FIELDS = PROFILE_FIELDS | {"email", "status", "consent_source"}
@@ -185,10 +183,7 @@ def create_subscriber(data: dict, token: ApiToken) -> tuple[Subscriber, bool]:
         subscriber.set_status(
             "active", source="import", actor_id=token.created_by_id, detail=detail
         )
-        subscriber.consent_at = utcnow()
-        subscriber.consent_source = "import"
-        subscriber.consent_text = IMPORT_CONSENT_TEXT
-        subscriber.consent_detail = f"{detail}: {consent_source}"[:255]
+        subscriber.assert_consent("import", f"{detail}: {consent_source}")
     else:
         subscriber.set_status("pending", source="api", actor_id=token.created_by_id, detail=detail)
     db.session.add(subscriber)

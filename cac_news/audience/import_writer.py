@@ -20,7 +20,7 @@ from cac_news.models import (
     SubscriptionEvent,
     subscriber_modes,
 )
-from cac_news.models.audience import LEFT_STATUSES
+from cac_news.models.audience import LEFT_STATUSES, NO_CONSENT, asserted_consent
 from cac_news.models.audience import fold_for_search as _fold_for_search
 from cac_news.models.segment import mode_mask
 from cac_news.timeutil import utcnow
@@ -28,7 +28,6 @@ from cac_news.timeutil import utcnow
 PROFILE = (
     "first_name", "last_name", "organisation", "territory_code", "region_code", "language",
 )  # fmt: skip
-IMPORT_CONSENT_TEXT = "Imported by a pilot who asserts the person's prior consent."
 
 subscribers = Subscriber.__table__
 events = SubscriptionEvent.__table__
@@ -197,17 +196,12 @@ class BatchWriter:
         else:
             report.unchanged += 1
 
+    def _consent(self, status: str, now) -> dict:
+        return asserted_consent("import", self.detail, now) if status == "active" else NO_CONSENT
+
     def _status_row(self, subscriber_id: int, status: str, now) -> dict:
-        active = status == "active"
-        return {
-            "b_id": subscriber_id,
-            "b_status": status,
-            "b_now": now,
-            "b_consent_at": now if active else None,
-            "b_consent_source": "import" if active else None,
-            "b_consent_text": IMPORT_CONSENT_TEXT if active else None,
-            "b_consent_detail": self.detail if active else None,
-        }
+        consent = {f"b_{name}": value for name, value in self._consent(status, now).items()}
+        return {"b_id": subscriber_id, "b_status": status, "b_now": now, **consent}
 
     def apply(self, conn: Connection, plan: Plan) -> None:
         """Execute a plan: inserts, updates, events, modes and confirmation requests."""
@@ -260,7 +254,6 @@ class BatchWriter:
 
     def _new_row(self, email: str, values: dict, source_status: str | None, now) -> dict:
         status = source_status if source_status in LEFT_STATUSES else self.options.status
-        active = status == "active"
         return {
             "email": email,
             **values,
@@ -268,10 +261,7 @@ class BatchWriter:
             "search_text": fold_for_search(
                 values["first_name"], values["last_name"], email, values["organisation"]
             ),
-            "consent_at": now if active else None,
-            "consent_source": "import" if active else None,
-            "consent_text": IMPORT_CONSENT_TEXT if active else None,
-            "consent_detail": self.detail if active else None,
+            **self._consent(status, now),
             "consent_ip": None,
             "created_at": now,
             "updated_at": now,

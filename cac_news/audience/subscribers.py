@@ -20,10 +20,8 @@ from cac_news.models.audience import (
     SUBSCRIBER_STATUSES,
     subscriber_may_move,
 )
-from cac_news.timeutil import utcnow
 
 FIELD_LIMITS = {"first_name": 100, "last_name": 100, "organisation": 200}
-PILOT_CONSENT_TEXT = "Added by a pilot who asserts the person's consent."
 # Consent is a one-way door: once a person left, only their own confirmation brings them back.
 
 
@@ -132,10 +130,7 @@ def create_subscriber(data: SubscriberData, actor: Pilot) -> Subscriber:
     if clean.status != "pending":
         subscriber.set_status(clean.status, source="pilot", actor_id=actor.id)
     if clean.status == "active":
-        subscriber.consent_at = utcnow()
-        subscriber.consent_source = "pilot"
-        subscriber.consent_text = PILOT_CONSENT_TEXT
-        subscriber.consent_detail = actor.email
+        subscriber.assert_consent("pilot", actor.email)
     db.session.add(subscriber)
     _commit_or_duplicate()
     return subscriber
@@ -182,10 +177,7 @@ def update_subscriber(subscriber: Subscriber, data: SubscriberData, actor: Pilot
         subscriber.set_status(clean.status, source="pilot", actor_id=actor.id)
         webhooks.subscriber_left(subscriber, email_hash(subscriber.email))
         if clean.status == "active" and subscriber.consent_at is None:
-            subscriber.consent_at = utcnow()
-            subscriber.consent_source = "pilot"
-            subscriber.consent_text = PILOT_CONSENT_TEXT
-            subscriber.consent_detail = actor.email
+            subscriber.assert_consent("pilot", actor.email)
     _commit_or_duplicate()
     return subscriber
 

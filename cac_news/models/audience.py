@@ -62,6 +62,27 @@ EVENT_SOURCES = (
     "api",
 )
 LANGUAGES = ("fr", "en")
+# What the record says of someone made active on a pilot's word rather than their own click.
+ASSERTED_CONSENT_TEXTS = {
+    "pilot": "Added by a pilot who asserts the person's consent.",
+    "import": "Imported by a pilot who asserts the person's prior consent.",
+}
+
+
+def asserted_consent(source: str, detail: str, now: datetime) -> dict[str, object]:
+    """The consent columns of a person activated on a pilot's word (pilot, import, API):
+    one shape for the model, the importer's bulk rows and the lists' asserted members."""
+    return {
+        "consent_at": now,
+        "consent_source": source,
+        "consent_text": ASSERTED_CONSENT_TEXTS[source],
+        "consent_detail": detail[:255],
+    }
+
+
+NO_CONSENT: dict[str, object] = dict.fromkeys(
+    ("consent_at", "consent_source", "consent_text", "consent_detail")
+)
 
 _S = SubscriberStatus
 _BY_HAND = frozenset({"pilot", "system"})
@@ -194,6 +215,11 @@ class Subscriber(db.Model):
     def full_name(self) -> str:
         """First and last name, or an empty string."""
         return f"{self.first_name} {self.last_name}".strip()
+
+    def assert_consent(self, source: str, detail: str) -> None:
+        """Record consent asserted by a pilot (see asserted_consent)."""
+        for name, value in asserted_consent(source, detail, utcnow()).items():
+            setattr(self, name, value)
 
     def refresh_search_text(self) -> None:
         """Recompute the folded text that the admin search matches against."""
