@@ -69,7 +69,6 @@ def reset_two_factor_command(email: str) -> None:
     if pilot is None:
         raise click.ClickException(f"No pilot with the address {email}.")
     two_factor.disable(pilot)
-    db.session.commit()
     audit.record("two_factor.reset", pilot)
     click.echo(f"Two-factor login of {pilot.email} reset: the password alone opens it now.")
 

@@ -30,6 +30,15 @@ def set_setting(key: str, value: Any) -> bool:
     return True
 
 
+def require_two_factor(required: bool) -> bool:
+    """Require (or stop requiring) two-factor login for every pilot; committed. Return
+    whether the setting changed."""
+    changed = set_setting(TWO_FACTOR_REQUIRED, required)
+    if changed:
+        db.session.commit()
+    return changed
+
+
 def two_factor_required() -> bool:
     """Whether every pilot must log in with a second factor (set by an admin)."""
     return bool(get_setting(TWO_FACTOR_REQUIRED, False))

@@ -128,8 +128,16 @@ def enable(pilot: Pilot, code: str, now: float | None = None) -> list[str]:
 
 
 def disable(pilot: Pilot) -> None:
-    """Forget the pilot's secret, last used step and recovery codes (not committed)."""
+    """Forget the pilot's secret, last used step and recovery codes; committed."""
     pilot.totp_secret = None
     pilot.totp_enabled_at = None
     pilot.totp_last_step = None
     recovery_codes.delete_all(pilot)
+    db.session.commit()
+
+
+def renew_recovery_codes(pilot: Pilot) -> list[str]:
+    """Ten new recovery codes in place of the old ones; committed. Returned in clear."""
+    codes = recovery_codes.replace(pilot)
+    db.session.commit()
+    return codes

@@ -93,7 +93,8 @@ def freeze_copy(newsletter: Newsletter, web_html: str | None = None) -> Archived
 
 
 def withdraw(copy: ArchivedCopy, actor: Pilot | None) -> None:
-    """Take an issue out of the archive, the search and the feed (its page answers 410)."""
+    """Take an issue out of the archive, the search and the feed (its page answers 410);
+    committed."""
     if copy.withdrawn_at is not None:
         return
     copy.withdrawn_at = utcnow()
@@ -101,11 +102,12 @@ def withdraw(copy: ArchivedCopy, actor: Pilot | None) -> None:
     copy.changed_at = copy.withdrawn_at
     db.session.flush()
     search.unindex_copy(copy)
+    db.session.commit()
     forget_copy_page(copy.number)
 
 
 def restore(copy: ArchivedCopy) -> None:
-    """Put a withdrawn issue back in the archive, the search and the feed."""
+    """Put a withdrawn issue back in the archive, the search and the feed; committed."""
     if copy.withdrawn_at is None:
         return
     copy.withdrawn_at = None
@@ -113,6 +115,7 @@ def restore(copy: ArchivedCopy) -> None:
     copy.changed_at = utcnow()
     db.session.flush()
     search.index_copy(copy)
+    db.session.commit()
     forget_copy_page(copy.number)
 
 

@@ -69,7 +69,6 @@ def account_two_factor_disable():
         flash(_("Two-factor login is required for every pilot: it cannot be turned off."), "error")
     elif form.validate_on_submit() and two_factor.check_second_factor(current_user, form.code.data):
         two_factor.disable(current_user)
-        db.session.commit()
         audit.record("two_factor.disabled", current_user)
         flash(_("Two-factor login is off."), "success")
     else:
@@ -86,8 +85,7 @@ def account_recovery_codes():
         and form.validate_on_submit()
         and two_factor.check_totp(current_user, form.code.data)
     ):
-        codes = recovery_codes.replace(current_user)
-        db.session.commit()
+        codes = two_factor.renew_recovery_codes(current_user)
         audit.record("two_factor.recovery_codes_replaced", current_user)
         return render_template("admin/account/recovery_codes.html", codes=codes, renewed=True)
     flash(_("This code is not valid."), "error")

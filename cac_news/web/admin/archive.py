@@ -26,7 +26,6 @@ def newsletter_archive_withdraw(newsletter_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     withdraw(copy, current_user)
-    db.session.commit()
     audit.record("newsletter.withdrawn", target_type="newsletter", target_id=newsletter_id)
     flash(_("The issue was withdrawn from the public archive."), "success")
     return redirect(url_for("admin.newsletter_preview", newsletter_id=newsletter_id))
@@ -39,7 +38,6 @@ def newsletter_archive_restore(newsletter_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     restore(copy)
-    db.session.commit()
     audit.record("newsletter.restored", target_type="newsletter", target_id=newsletter_id)
     flash(_("The issue is back in the public archive."), "success")
     return redirect(url_for("admin.newsletter_preview", newsletter_id=newsletter_id))

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from cac_news.accounts import audit, two_factor
-from cac_news.accounts.settings import TWO_FACTOR_REQUIRED, set_setting, two_factor_required
+from cac_news.accounts.settings import TWO_FACTOR_REQUIRED, require_two_factor, two_factor_required
 from cac_news.auth import admin_required
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
@@ -52,8 +52,7 @@ def pilots_security():
     if not form.validate_on_submit():
         abort(400)
     required = bool(form.two_factor_required.data)
-    if set_setting(TWO_FACTOR_REQUIRED, required):
-        db.session.commit()
+    if require_two_factor(required):
         audit.record("settings.changed", details={TWO_FACTOR_REQUIRED: required})
     flash(_("Changes saved."), "success")
     return redirect(url_for("admin.pilots"))
@@ -67,7 +66,6 @@ def pilot_two_factor_reset(pilot_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     two_factor.disable(pilot)
-    db.session.commit()
     audit.record("two_factor.reset", pilot)
     flash(_("Two-factor login of %(email)s reset.", email=pilot.email), "success")
     return redirect(url_for("admin.pilots"))
