@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PG_URI ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgresql install install-test translations extract-messages \
+.PHONY: run test test-fast test-postgresql install install-test translations extract-messages \
         system-deps lint format clean check-html
 
 $(BIN)/python:
@@ -61,6 +61,10 @@ format: | $(BIN)/python
 
 test: install-test system-deps lint
 	$(BIN)/pytest
+
+# The edit-test loop: no chromium, no apt-get, no slow tests (CI runs `make test`).
+test-fast: install-test lint
+	$(BIN)/pytest -q -m "not browser and not slow and not system"
 
 test-postgresql: install-test system-deps
 	CAC_NEWS_SQLALCHEMY_DATABASE_URI=$(PG_URI) $(BIN)/pytest

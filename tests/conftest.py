@@ -28,6 +28,24 @@ from cac_news.extensions import db, limiter
 from cac_news.models import ParticipationMode, Pilot, Subscriber
 
 PG_URI = os.environ.get("CAC_NEWS_SQLALCHEMY_DATABASE_URI", "")
+# Test modules that drive a Debian program tools/system-deps.sh installs (beyond chromium).
+NEEDS_SYSTEM_PROGRAMS = {
+    "test_bounce_imap",  # dovecot
+    "test_deploy",  # systemd-analyze, nginx, caddy
+    "test_proxy",  # nginx
+    "test_spamassassin",  # spamassassin
+    "test_html_validity",  # java for the W3C checker
+}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark what `make test-fast` leaves out: tests using chromium, and the modules that
+    need Debian programs; so no test can be forgotten by a missing decorator."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+        if item.module.__name__.rpartition(".")[2] in NEEDS_SYSTEM_PROGRAMS:
+            item.add_marker(pytest.mark.system)
 USING_POSTGRESQL = PG_URI.startswith("postgresql")
 PASSWORD = "correct horse battery"
 KEEP_TABLES = {"alembic_version", "territory"}

@@ -1,1 +1,1 @@
-"""Mail: SMTP connections, message building, the delivery engine, bounces."""
+"""The delivery engine: sends, claims, the worker, relays, pacing, test sends and bounces.
