@@ -46,6 +46,8 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
         if item.module.__name__.rpartition(".")[2] in NEEDS_SYSTEM_PROGRAMS:
             item.add_marker(pytest.mark.system)
+
+
 USING_POSTGRESQL = PG_URI.startswith("postgresql")
 PASSWORD = "correct horse battery"
 KEEP_TABLES = {"alembic_version", "territory"}

@@ -1,1 +1,1 @@
-"""The delivery engine: sends, claims, the worker, relays, pacing, test sends and bounces.
+"""The delivery engine: sends, claims, the worker, relays, pacing, test sends, bounces."""
