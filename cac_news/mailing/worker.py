@@ -49,10 +49,10 @@ COMMIT_SECONDS = 0.2  # ... or after this long, whichever comes first
 TICK_SECONDS = 5.0  # housekeeping (scheduled starts, finished sends...) at least this often
 
 
-def backoff(attempts: int, config) -> float:
+def backoff(attempts: int, settings: SendSettings) -> float:
     """Seconds before the next attempt: doubling from SEND_RETRY_DELAY, capped."""
-    delay = float(config["SEND_RETRY_DELAY"]) * 2 ** max(0, attempts - 1)
-    return min(delay, float(config["SEND_RETRY_MAX_DELAY"]))
+    delay = settings.retry_delay * 2 ** max(0, attempts - 1)
+    return min(delay, settings.retry_max_delay)
 
 
 class Worker:
@@ -355,7 +355,7 @@ class Worker:
         if attempts >= self.settings.max_attempts:
             write((delivery_id, {"status": "failed", **common}))
             return "failed"
-        due = now + _seconds(backoff(attempts, self.config))
+        due = now + _seconds(backoff(attempts, self.settings))
         write((delivery_id, {"status": "retrying", "next_attempt_at": due, **common}))
         return "retrying"
 
