@@ -11,7 +11,13 @@ from sqlalchemy import func, select
 
 from cac_news import settings
 from cac_news.compose.headers import check_header_value
-from cac_news.compose.render import personalise, render_newsletter, sample_values
+from cac_news.compose.render import (
+    personalise,
+    personalise_subject,
+    render_newsletter,
+    sample_values,
+    subject_template,
+)
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.mailing.smtp import envelope_sender, open_connection
@@ -85,10 +91,12 @@ def send_test(newsletter: Newsletter, recipients: list[Pilot]) -> int:
     rendered = render_newsletter(newsletter)
     messages = []
     for pilot in recipients:
-        html, text = personalise(rendered, sample_values(pilot.name))
+        values = sample_values(pilot.name)
+        html, text = personalise(rendered, values)
+        subject = personalise_subject(subject_template(newsletter), values)
         messages.append(
             build_message(
-                subject=TEST_PREFIX + newsletter.subject,
+                subject=TEST_PREFIX + subject,
                 to=pilot.email,
                 html=html,
                 text=text,

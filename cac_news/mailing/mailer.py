@@ -11,7 +11,14 @@ from urllib.parse import quote
 
 from cac_news import settings
 from cac_news.audience import tokens
-from cac_news.compose.render import GREETING_NAME, PREFERENCES_URL, UNSUBSCRIBE_URL, web_copy_url
+from cac_news.compose.render import (
+    GREETING_NAME,
+    PREFERENCES_URL,
+    UNSUBSCRIBE_URL,
+    fallback_tokens,
+    subject_template,
+    web_copy_url,
+)
 from cac_news.mailing.dkim import DKIMSigner
 from cac_news.mailing.message import MessageTemplate
 from cac_news.mailing.smtp import envelope_sender
@@ -68,9 +75,13 @@ class NewsletterMailer:
         self.secret = str(config["SECRET_KEY"]).encode()
         spaced = " " + GREETING_NAME
         site = settings.load()  # the sender as the settings say when the send runs
+        subject = subject_template(newsletter).replace(spaced, SPACED_GREETING)
+        # {{ prénom | "ami·e" }} tokens of this letter: the first name, else the fallback.
+        self.fallbacks = fallback_tokens(subject, newsletter.email_html, newsletter.email_text)
         self.template = MessageTemplate.build(
             from_addr=site.mail_from,
-            subject=newsletter.subject,
+            subject=subject,
+            personal_subject=subject != newsletter.subject,
             reply_to=newsletter.reply_to or site.reply_to or None,
             list_id=list_id(config),
             list_archive_url=web_copy_url(newsletter),
@@ -105,6 +116,8 @@ class NewsletterMailer:
             UNSUBSCRIBE_URL: unsubscribe,
             PREFERENCES_URL: preferences,
         }
+        for token, fallback in self.fallbacks.items():
+            values[token] = first_name or fallback
         message_id = self.message_id(delivery_id)
         data = self.template.render(
             email,
