@@ -11,9 +11,9 @@
   const version = document.getElementById("composer-version");
   const previewButton = document.getElementById("preview-refresh");
   const textPanel = document.getElementById("preview-text");
-  const csrf = form.querySelector("input[name=csrf_token]").value;
+  const csrf = (form.querySelector("input[name=csrf_token]") || {}).value || "";
   const AUTOSAVE_MS = 4000;
-  const PREVIEW_MS = 500;
+  const PREVIEW_MS = 400;
   let dirty = false;
   let stale = !warning.hidden;
   let saving = null;

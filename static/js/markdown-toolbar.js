@@ -5,7 +5,7 @@
   const form = document.getElementById("composer-form");
   if (!form) return;
   const t = JSON.parse(form.dataset.messages);
-  const csrf = form.querySelector("input[name=csrf_token]").value;
+  const csrf = (form.querySelector("input[name=csrf_token]") || {}).value || "";
   const status = document.getElementById("autosave-status");
 
   function notify(textarea) {
