@@ -12,6 +12,7 @@ import time
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
+from sqlalchemy import update
 
 from cac_news.compose.newsletters import SectionData
 from cac_news.extensions import db
@@ -121,3 +122,13 @@ def test_compose_a_fifteen_section_letter(page, admin, make_newsletter):
     assert [s.title for s in saved.sections] == order
     assert db.session.query(MediaFile).filter_by(alt="Carte des actions").count() == 1
     assert _violations(page) == []
+
+    # Another pilot saves meanwhile: this page's next autosave is refused and says so.
+    db.session.execute(update(Newsletter).values(version=Newsletter.version + 1))
+    db.session.commit()
+    page.click(".compose-head > summary")
+    page.fill("#composer-form input[name=subject]", "Mon objet à moi")
+    expect(page.locator("#conflict-warning")).to_be_visible(timeout=10_000)
+    expect(page.locator("#conflict-warning")).to_contain_text("Un·e autre pilote a modifié")
+    db.session.expire_all()
+    assert db.session.get(Newsletter, newsletter.id).subject == "Lettre de rentrée"

@@ -179,3 +179,20 @@ def test_live_preview_renders_the_unsaved_text_with_a_sample_recipient(
     assert "Salut Alice Admin !" in text.get_data(as_text=True)
     db.session.refresh(newsletter)
     assert newsletter.sections[0].body_md == "Texte Un"  # a preview saves nothing
+
+
+def test_autosave_takes_the_csrf_token_from_its_header(app, admin_client, make_newsletter):
+    newsletter = make_newsletter(sections=THREE[:1])
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = admin_client.get(f"/admin/newsletters/{newsletter.id}/edit").get_data(as_text=True)
+    data = composer_form(page)
+    token = data.pop("csrf_token")
+    url = f"/admin/newsletters/{newsletter.id}/autosave"
+    refused = admin_client.post(url, data={**data, "subject": "Sans jeton"})
+    assert refused.status_code == 400
+    saved = admin_client.post(
+        url, data={**data, "subject": "Avec jeton"}, headers={"X-CSRFToken": token}
+    )
+    assert saved.status_code == 200
+    db.session.refresh(newsletter)
+    assert newsletter.subject == "Avec jeton"
