@@ -106,6 +106,11 @@ def test_compose_a_fifteen_section_letter(page, admin, make_newsletter):
     print(f"preview updated {latency:.2f} s after the last keystroke")
     assert latency < 2.0  # 0.4 s debounce + one render; measured ~0.9 s on an idle machine
 
+    # The toolbar: bold around the selection.
+    area.evaluate("el => el.setSelectionRange(0, 7)")
+    page.click("#section-10 .md-toolbar button[aria-label=Gras]")
+    expect(area).to_have_value(re.compile(r"^\*\*Bonjour\*\* \{\{ prénom \}\}"))
+
     # A pasted image is uploaded (alt text asked) and inserted as Markdown.
     page.once("dialog", lambda dialog: dialog.accept("Carte des actions"))
     page.evaluate(PASTE_PNG, [_png(), "carte.png"])

@@ -72,12 +72,12 @@
     ["italic", "I", (ta) => replaceSelection(ta, "_", "_", t.text)],
     ["heading", "H", (ta) => prefixLines(ta, "### ")],
     ["list", "•", (ta) => prefixLines(ta, "- ")],
-    ["link", "🔗", (ta) => {
+    ["link", t.link, (ta) => {
       const url = window.prompt(t.address, "https://");
       if (url) replaceSelection(ta, "[", `](${url})`, t.link_text);
     }],
-    ["quote", "❝", (ta) => prefixLines(ta, "> ")],
-    ["image", "🖼", pickImage],
+    ["quote", "»", (ta) => prefixLines(ta, "> ")],
+    ["image", t.image, pickImage],
     ["field", "{{ prénom }}", (ta) => insert(ta, "{{ prénom }}")],
   ];
 
