@@ -23,6 +23,7 @@ from sqlalchemy import select
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.models import MediaFile, Pilot, SiteSetting
+from cac_news.personalisation import unknown_fields
 
 DEFAULT_ACCENT = "#0a4f45"
 DEFAULT_GREETING = "Bonjour {{ prénom }},"
@@ -33,9 +34,6 @@ DEFAULT_WELCOME_BODY = (
 )
 MIN_CONTRAST = 4.5  # WCAG 2.x AA for normal text
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-# Personalisation fields: {{ prénom }} (or {{ first_name }}) is the recipient's first name.
-FIELD = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
-FIRST_NAME_FIELDS = {"prénom", "prenom", "first_name"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 TEXT_LIMITS = {
     "organisation_name": 200,
@@ -140,11 +138,6 @@ def contrast_ratio(first: str, second: str = "#ffffff") -> float:
     """WCAG 2.x contrast ratio between two #rrggbb colours (1 to 21)."""
     lighter, darker = sorted((relative_luminance(first), relative_luminance(second)))[::-1]
     return (lighter + 0.05) / (darker + 0.05)
-
-
-def unknown_fields(text: str) -> list[str]:
-    """The personalisation fields of a text that the app cannot fill."""
-    return [name for name in FIELD.findall(text) if name.lower() not in FIRST_NAME_FIELDS]
 
 
 def _check_text(name: str, value: str, errors: dict[str, list[str]]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from cac_news.compose.headers import check_address, check_header_value, subject_warnings
 from cac_news.errors import ValidationError
@@ -19,6 +19,7 @@ from cac_news.models import (
     RoadmapUpdate,
     Segment,
 )
+from cac_news.personalisation import unknown_fields
 
 SOURCE_MODELS = {"roadmap_update": RoadmapUpdate, "action_report": ActionReport}
 
@@ -46,6 +47,41 @@ class NewsletterData:
     reply_to: str = ""
     segment_id: int | None = None
     sections: list[SectionData] = field(default_factory=list)
+    # The draft's version the pilot's copy was loaded at (None: do not check).
+    version: int | None = None
+
+
+class StaleDraft(ValidationError):
+    """The draft changed since the pilot's copy was loaded (another pilot saved it)."""
+
+    def __init__(self, current_version: int):
+        self.current_version = current_version
+        super().__init__(
+            {
+                "version": [
+                    str(
+                        _l(
+                            "Another pilot changed this draft since you opened it: your "
+                            "changes were not saved. Reload the page to see theirs, then "
+                            "make your changes again."
+                        )
+                    )
+                ]
+            }
+        )
+
+
+def _field_problem(text: str) -> str | None:
+    """The message for unknown personalisation fields in a text, naming them."""
+    unknown = unknown_fields(text)
+    if not unknown:
+        return None
+    return str(
+        _l(
+            "Unknown personalisation field: %(fields)s. Use {{ prénom }}.",
+            fields=", ".join(f"{{{{ {name} }}}}" for name in unknown),
+        )
+    )
 
 
 def check_newsletter(data: NewsletterData) -> list[str]:
@@ -68,6 +104,10 @@ def check_newsletter(data: NewsletterData) -> list[str]:
             check_address("reply_to", data.reply_to.strip())
         except ValidationError as exc:
             errors.update(exc.errors)
+    for name in ("subject", "preheader", "intro_md", "closing_md"):
+        problem = None if name in errors else _field_problem(getattr(data, name))
+        if problem:
+            errors[name] = [problem]
     if data.segment_id is not None and db.session.get(Segment, data.segment_id) is None:
         errors["segment_id"] = [str(_l("Unknown segment."))]
     for index, section in enumerate(data.sections, start=1):
@@ -86,6 +126,9 @@ def _section_problem(section: SectionData) -> str | None:
         return str(_l("unknown kind of section."))
     if len(section.title) > 200:
         return str(_l("the title has more than 200 characters."))
+    problem = _field_problem(section.title + "\n" + section.body_md)
+    if problem:
+        return problem
     if section.kind == "text":
         if not (section.title.strip() or section.body_md.strip()):
             return str(_l("a free-text section needs a title or a text."))
@@ -110,9 +153,13 @@ def _apply(newsletter: Newsletter, data: NewsletterData) -> None:
         check_address("reply_to", data.reply_to.strip()) if data.reply_to.strip() else ""
     )
     newsletter.segment_id = data.segment_id
-    # Sort by the positions the pilot typed (ties keep the form's order), then renumber.
+    newsletter.sections = ordered_sections(data)
+
+
+def ordered_sections(data: NewsletterData) -> list[NewsletterSection]:
+    """New section rows in the order of their positions (ties keep the form's order)."""
     ordered = sorted(enumerate(data.sections), key=lambda pair: (pair[1].position, pair[0]))
-    newsletter.sections = [
+    return [
         NewsletterSection(
             position=position,
             kind=s.kind,
@@ -144,6 +191,55 @@ def update_newsletter(newsletter: Newsletter, data: NewsletterData) -> list[str]
     if not newsletter.is_editable:
         raise ValidationError.single("status", str(_l("Only a draft can be changed.")))
     warnings = check_newsletter(data)
+    claim_version(newsletter, data.version)
     _apply(newsletter, data)
     db.session.commit()
     return warnings
+
+
+def claim_version(newsletter: Newsletter, expected: int | None) -> None:
+    """Bump the draft's version in one UPDATE that only matches the expected version, so
+    that of two saves made from the same copy the second is refused (StaleDraft)."""
+    query = update(Newsletter).where(Newsletter.id == newsletter.id, Newsletter.status == "draft")
+    if expected is not None:
+        query = query.where(Newsletter.version == expected)
+    claimed = db.session.execute(
+        query.values(version=Newsletter.version + 1).execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        current = db.session.scalar(
+            select(Newsletter.version).where(Newsletter.id == newsletter.id)
+        )
+        raise StaleDraft(current or 0)
+    db.session.refresh(newsletter, ["version"])
+
+
+DIVIDER_MD = "---"  # a divider is a free-text section holding a Markdown thematic break
+
+
+def is_divider(kind: str, title: str, body_md: str) -> bool:
+    """A section that only draws a line between the others."""
+    return kind == "text" and not title.strip() and body_md.strip() == DIVIDER_MD
+
+
+def add_section(newsletter: Newsletter, section: SectionData) -> NewsletterSection:
+    """Append one section to a draft (checked like the composer's), bumping its version."""
+    if not newsletter.is_editable:
+        raise ValidationError.single("status", str(_l("Only a draft can be changed.")))
+    problem = _section_problem(section)
+    if problem:
+        raise ValidationError.single("sections", problem)
+    claim_version(newsletter, None)
+    added = NewsletterSection(
+        position=max((s.position for s in newsletter.sections), default=0) + 1,
+        kind=section.kind,
+        roadmap_update_id=section.source_id if section.kind == "roadmap_update" else None,
+        action_report_id=section.source_id if section.kind == "action_report" else None,
+        group_label=section.group_label.strip()[:120],
+        title=section.title.strip(),
+        body_md=section.body_md or "",
+    )
+    newsletter.sections.append(added)
+    db.session.commit()
+    return added

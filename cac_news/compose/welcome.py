@@ -8,6 +8,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from markupsafe import Markup
 
+from cac_news import personalisation
 from cac_news.compose.render import (
     RenderedNewsletter,
     branding,
@@ -16,15 +17,12 @@ from cac_news.compose.render import (
     markdown_html,
 )
 from cac_news.compose.text import Footnotes, html_to_text
-from cac_news.settings import FIELD, FIRST_NAME_FIELDS, SiteSettings
+from cac_news.settings import SiteSettings
 
 
 def welcome_subject(site: SiteSettings, first_name: str) -> str:
     """The subject with the first name filled in (a missing name leaves no double space)."""
-    subject = FIELD.sub(
-        lambda found: first_name if found.group(1).lower() in FIRST_NAME_FIELDS else "",
-        site.welcome_subject,
-    )
+    subject = personalisation.fill(site.welcome_subject, first_name)
     return re.sub(r"\s+([,.])", r"\1", " ".join(subject.split()))
 
 

@@ -33,3 +33,9 @@ NEWSLETTER_STATUS_LABELS = {
     "sent": _l("Sent"),
     "cancelled": _l("Cancelled"),
 }
+SECTION_KIND_LABELS = {
+    "roadmap_update": _l("Roadmap update"),
+    "action_report": _l("Action report"),
+    "text": _l("Free text"),
+    "divider": _l("Divider"),
+}

@@ -99,6 +99,18 @@ class NewsletterForm(FlaskForm):
     intro_md = TextAreaField(_l("Introduction (Markdown)"), validators=[Optional()])
     sections = FieldList(FormField(SectionForm), min_entries=0, max_entries=200)
     closing_md = TextAreaField(_l("Closing word (Markdown)"), validators=[Optional()])
+    # The draft's version when the page was loaded: a save from a stale copy is refused.
+    version = HiddenField()
+
+
+class AddSectionForm(FlaskForm):
+    """A section added to a draft from the composer (free text, divider or a proposal)."""
+
+    kind = HiddenField(default="text")
+    source_id = HiddenField()
+    group_label = HiddenField()
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
+    body = TextAreaField(_l("Text (Markdown)"), validators=[Optional()])
 
 
 class SinceForm(Form):

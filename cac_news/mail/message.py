@@ -110,6 +110,14 @@ def fill(items: tuple, values: dict[str, str], escape: Callable[[str], str] | No
     return b"".join(out)
 
 
+def fill_line(line: str, values: dict[str, str]) -> str:
+    """One header line with its tokens filled in (no escaping: headers are encoded)."""
+    if not values:
+        return line
+    pattern = "|".join(re.escape(t) for t in sorted(values, key=len, reverse=True))
+    return " ".join(re.sub(pattern, lambda found: values[found.group(0)], line).split())
+
+
 @dataclass
 class MessageTemplate:
     """The invariant parts of a newsletter message; ``render`` fills in one recipient."""
@@ -119,6 +127,9 @@ class MessageTemplate:
     static_headers: str
     boundary: str
     date_source: Callable[[], float]
+    # A subject with tokens (personalisation fields), filled per recipient; else None and
+    # the subject is among the static headers.
+    subject_template: str | None = None
     _splits: dict = field(default_factory=dict, repr=False)
     _date_cache: tuple[int, str] = (-1, "")
 
@@ -135,6 +146,7 @@ class MessageTemplate:
         text: str,
         domain: str,
         date_source: Callable[[], float] | None = None,
+        personal_subject: bool = False,
     ) -> MessageTemplate:
         """Encode the headers shared by every recipient; validate every value."""
         check_header("Message-ID", domain)
@@ -147,10 +159,9 @@ class MessageTemplate:
         check_header("Subject", subject)
         # The boundary holds "=_", which quoted-printable output can never contain.
         boundary = f"=_cacnews_{secrets.token_hex(12)}"
-        lines = [
-            header_line("From", parse_mailbox(from_addr, "From")),
-            header_line("Subject", encode_subject(subject)),
-        ]
+        lines = [header_line("From", parse_mailbox(from_addr, "From"))]
+        if not personal_subject:
+            lines.append(header_line("Subject", encode_subject(subject)))
         if reply_to:
             lines.append(header_line("Reply-To", parse_mailbox(reply_to, "Reply-To")))
         lines += [
@@ -166,6 +177,7 @@ class MessageTemplate:
             static_headers="".join(lines),
             boundary=boundary,
             date_source=date_source or time.time,
+            subject_template=subject if personal_subject else None,
         )
 
     def _split(self, tokens: frozenset[str]) -> tuple[tuple, tuple]:
@@ -206,11 +218,17 @@ class MessageTemplate:
             unsubscribe += f",{CRLF} <{list_unsubscribe_mailto}>"
         if not MESSAGE_ID_RE.match(check_header("Message-ID", message_id)):
             raise ValueError(f"Message-ID: malformed {message_id!r}")
+        if self.subject_template is not None:
+            subject = fill_line(self.subject_template, values)
+            subject_head = header_line("Subject", encode_subject(check_header("Subject", subject)))
+        else:
+            subject_head = ""
         head = (
             header_line("Date", self._date())
             + header_line("To", format_mailbox(recipient_name, recipient_email, "To"))
             + header_line("Message-ID", message_id)
             + header_line("List-Unsubscribe", unsubscribe)
+            + subject_head
             + self.static_headers
         )
         text_items, html_items = self._split(frozenset(values))

@@ -11,7 +11,14 @@ from urllib.parse import quote
 
 from cac_news import settings
 from cac_news.audience import tokens
-from cac_news.compose.render import GREETING_NAME, PREFERENCES_URL, UNSUBSCRIBE_URL, web_copy_url
+from cac_news.compose.render import (
+    GREETING_NAME,
+    PREFERENCES_URL,
+    UNSUBSCRIBE_URL,
+    fallback_tokens,
+    subject_template,
+    web_copy_url,
+)
 from cac_news.mail.dkim import DKIMSigner
 from cac_news.mail.message import MessageTemplate
 from cac_news.mail.smtp import envelope_sender
@@ -76,9 +83,14 @@ class LetterMailer:
         self.domain = mail_domain(config)
         spaced = " " + GREETING_NAME
         site = settings.load()  # the sender as the settings say when the mail is built
+        subject = subject.replace(spaced, SPACED_GREETING)
+        # {{ prénom | "ami·e" }} tokens of this letter: the first name, else the fallback.
+        self.fallbacks = fallback_tokens(subject, html, text)
+        personal = any(t in subject for t in (GREETING_NAME, SPACED_GREETING, *self.fallbacks))
         self.template = MessageTemplate.build(
             from_addr=site.mail_from,
             subject=subject,
+            personal_subject=personal,
             reply_to=reply_to or site.reply_to or None,
             list_id=list_id(config),
             list_archive_url=archive_url,
@@ -114,6 +126,8 @@ class LetterMailer:
             UNSUBSCRIBE_URL: unsubscribe,
             PREFERENCES_URL: preferences,
         }
+        for token, fallback in self.fallbacks.items():
+            values[token] = first_name or fallback
         data = self.template.render(email, name or "", values, unsubscribe, mailto, message_id)
         return self.signer.sign(data) if self.signer is not None else data
 
@@ -128,7 +142,7 @@ class NewsletterMailer(LetterMailer):
         self.envelope_from = envelope_sender(config)
         self.secret = str(config["SECRET_KEY"]).encode()
         super().__init__(
-            subject=newsletter.subject,
+            subject=subject_template(newsletter),
             html=newsletter.email_html,
             text=newsletter.email_text,
             archive_url=web_copy_url(newsletter),

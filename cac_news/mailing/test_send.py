@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from cac_news.compose.headers import check_header_value
-from cac_news.compose.render import render_newsletter, web_copy_url
+from cac_news.compose.render import render_newsletter, subject_template, web_copy_url
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.mail.headers import make_message_id
@@ -58,7 +58,7 @@ def send_test(newsletter: Newsletter, recipients: list[Pilot]) -> int:
     for field, value in (("subject", newsletter.subject), ("reply_to", newsletter.reply_to)):
         check_header_value(field, value)
     mailer = LetterMailer(
-        subject=TEST_PREFIX + newsletter.subject,
+        subject=TEST_PREFIX + subject_template(newsletter),
         html=rendered.html,
         text=rendered.text,
         archive_url=web_copy_url(newsletter),

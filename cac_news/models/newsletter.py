@@ -89,6 +89,8 @@ class Newsletter(db.Model):
     recipients_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     pause_reason: Mapped[str] = mapped_column(String(500), default="", server_default=text("''"))
     consecutive_errors: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # Bumped by every save of the draft: a save made from an older copy is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
 
     created_by: Mapped[Pilot | None] = relationship(lazy="joined")
     segment: Mapped[Segment | None] = relationship(lazy="joined")

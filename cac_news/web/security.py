@@ -16,7 +16,11 @@ from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
 
 # Pages the admin frames in its previews; every other page refuses to be framed.
-FRAMED_BY_ADMIN = {"admin.newsletter_preview_email", "admin.newsletter_preview_web"}
+FRAMED_BY_ADMIN = {
+    "admin.newsletter_preview_email",
+    "admin.newsletter_preview_web",
+    "admin.newsletter_preview_live",
+}
 # Responses the same for everyone, cacheable whoever asks (a logged-in pilot too).
 SHARED_RESPONSES = {"media.file"}
 # Blueprints of the public forms and the login: a few kilobytes are plenty.

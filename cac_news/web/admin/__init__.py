@@ -27,6 +27,7 @@ from cac_news.web.admin import (  # noqa: E402, F401
     archive,
     audit,
     bounces,
+    composer,
     dashboard,
     drafts,
     imports,

@@ -16,7 +16,6 @@ from cac_news.compose.newsletters import (
     NewsletterData,
     SectionData,
     create_newsletter,
-    update_newsletter,
 )
 from cac_news.compose.render import (
     RenderedNewsletter,
@@ -81,7 +80,9 @@ def _data(form: NewsletterForm) -> NewsletterData:
                 position=s.position.data or 0,
             )
         )
+    version = (form.version.data or "").strip()
     return NewsletterData(
+        version=int(version) if version.isdigit() else None,
         subject=form.subject.data or "",
         preheader=form.preheader.data or "",
         intro_md=form.intro_md.data or "",
@@ -137,57 +138,13 @@ def newsletter_new():
         else:
             flash(_("Letter no. %(number)d saved as a draft.", number=newsletter.number), "success")
             _flash_warnings(warnings)
-            return redirect(url_for("admin.newsletter_preview", newsletter_id=newsletter.id))
+            return redirect(url_for("admin.newsletter_edit", newsletter_id=newsletter.id))
     return render_template(
-        "admin/newsletters/compose.html",
+        "admin/newsletters/new.html",
         form=form,
         since_form=since_form,
         cutoff=cutoff_for(since),
         newsletter=None,
-    )
-
-
-@bp.route("/newsletters/<int:newsletter_id>/edit", methods=["GET", "POST"])
-def newsletter_edit(newsletter_id: int):
-    """Change a draft: fields and sections."""
-    newsletter = _get_or_404(newsletter_id)
-    if not newsletter.is_editable:
-        flash(_("Only a draft can be changed."), "error")
-        return redirect(url_for("admin.newsletter_preview", newsletter_id=newsletter.id))
-    form = NewsletterForm(obj=None if request.method == "POST" else newsletter)
-    _segment_choices(form)
-    if request.method == "GET":
-        form.sections.entries = []
-        form.sections.last_index = -1
-        for section in newsletter.sections:
-            form.sections.append_entry(
-                {
-                    "kind": section.kind,
-                    "source_id": section.roadmap_update_id or section.action_report_id,
-                    "include": True,
-                    "position": section.position * 10,
-                    "group_label": section.group_label,
-                    "title": section.title,
-                    "body_md": section.body_md,
-                }
-            )
-        _add_blank_sections(form, len(newsletter.sections) + 1)
-    elif form.validate_on_submit():
-        try:
-            warnings = update_newsletter(newsletter, _data(form))
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Changes saved."), "success")
-            _flash_warnings(warnings)
-            return redirect(url_for("admin.newsletter_preview", newsletter_id=newsletter.id))
-    return render_template(
-        "admin/newsletters/compose.html",
-        form=form,
-        since_form=None,
-        cutoff=None,
-        newsletter=newsletter,
     )
 
 
