@@ -99,7 +99,7 @@ def search(mailing_list: DiscussionList, query: str) -> list[tuple[ListPost, obj
     for word in stems:
         statement = statement.where(ListPost.search_text.contains(word, autoescape=True))
     posts = db.session.scalars(statement.order_by(ListPost.received_at.desc()).limit(SEARCH_LIMIT))
-    return [(post, highlight(post.body_text, set(stems))) for post in posts]
+    return [(post, highlight(f"{post.subject} — {post.body_text}", set(stems))) for post in posts]
 
 
 def count(mailing_list: DiscussionList) -> int:

@@ -93,7 +93,7 @@ def build_digest(mailing_list: DiscussionList, posts: list[ListPost], language: 
     with force_locale(language):
         toc = table_of_contents(mailing_list, posts)
         subject = _("Digest of %(name)s", name=mailing_list.name)
-    outer = MIMEMultipart("mixed")
+    outer = MIMEMultipart("mixed", policy=policy.SMTP)
     outer["From"] = formataddr((mailing_list.name, address))
     outer["To"] = address
     outer["Subject"] = f"{mailing_list.subject_prefix} {subject}".strip()
@@ -105,10 +105,10 @@ def build_digest(mailing_list: DiscussionList, posts: list[ListPost], language: 
         outer["List-Archive"] = f"<{external_url('lists.archive', slug=mailing_list.slug)}>"
     outer["X-Loop"] = address
     outer["Precedence"] = "list"
-    outer.attach(MIMEText(toc, "plain", "utf-8"))
-    digest = MIMEMultipart("digest")
+    outer.attach(MIMEText(toc, "plain", "utf-8", policy=policy.SMTP))
+    digest = MIMEMultipart("digest", policy=policy.SMTP)
     for post in posts:
-        digest.attach(MIMEMessage(parse(post.raw)))
+        digest.attach(MIMEMessage(parse(post.raw), policy=policy.SMTP))
     outer.attach(digest)
     return outer
 
