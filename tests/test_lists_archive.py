@@ -109,7 +109,7 @@ def test_a_daily_digest_holds_the_days_posts_with_a_table_of_contents(
     member = db.session.scalar(select(ListMember).where(ListMember.subscriber_id == bob.id))
     members.set_delivery_mode(member, "daily")
     yesterday = utcnow() - timedelta(days=1, minutes=5)
-    db.session.execute(update(ListMember).values(consent_at=yesterday))
+    db.session.execute(update(ListMember).values(digest_sent_at=yesterday))
     db.session.commit()
     conversation()
     run_worker(app)  # the posts go to the others at once; Bob's digest is due at the tick

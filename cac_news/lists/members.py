@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, func, select
 
 from cac_news.audience import outbox
 from cac_news.audience.segments import SegmentRule, segment_query
@@ -240,13 +240,18 @@ def confirm_invitation(token: str, now: datetime | None = None) -> ListMember | 
     return member
 
 
-def leave(mailing_list: DiscussionList, subscriber_id: int) -> bool:
-    """The member stops receiving the list (one-click or the preferences); commits."""
-    member = db.session.scalar(
+def membership(mailing_list: DiscussionList, subscriber_id: int) -> ListMember | None:
+    """The subscriber's membership of the list (any status), or None."""
+    return db.session.scalar(
         select(ListMember).where(
-            and_(ListMember.list_id == mailing_list.id, ListMember.subscriber_id == subscriber_id)
+            ListMember.list_id == mailing_list.id, ListMember.subscriber_id == subscriber_id
         )
     )
+
+
+def leave(mailing_list: DiscussionList, subscriber_id: int) -> bool:
+    """The member stops receiving the list (one-click or the preferences); commits."""
+    member = membership(mailing_list, subscriber_id)
     if member is None or member.status == "left":
         return False
     member.status = "left"
@@ -261,5 +266,7 @@ def set_delivery_mode(member: ListMember, mode: str) -> None:
         raise ValidationError.single(
             "delivery_mode", str(_l("Choose one of: %(values)s.", values=", ".join(DIGEST_MODES)))
         )
-    member.delivery_mode = mode
+    if mode != member.delivery_mode:
+        member.delivery_mode = mode
+        member.digest_sent_at = utcnow()  # the first digest covers the posts from now on
     db.session.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
 
+from cac_news.errors import ValidationError
 from cac_news.extensions import csrf, db
 from cac_news.lists import access, manage, members, tokens
 from cac_news.lists import archive as list_archive
@@ -94,15 +95,26 @@ def access_open(slug: str, token: str):
 @bp.route("/quitter/<token>", methods=["GET", "POST"])
 @csrf.exempt  # RFC 8058 one-click POSTs carry no cookie and no CSRF token
 def leave(token: str):
-    """GET asks; POST (also the mail client's one-click) takes the member off the list."""
+    """GET asks; POST (also the mail client's one-click) takes the member off the list, or,
+    with a delivery_mode, switches them to digests (or back to every message)."""
     found = tokens.read(tokens.LEAVE, token)
     mailing_list = db.session.get(DiscussionList, found[0]) if found else None
     if mailing_list is None:
         return render_template("lists/link_error.html"), 400
+    member = members.membership(mailing_list, found[1])
     if request.method == "POST":
-        members.leave(mailing_list, found[1])
+        mode = request.form.get("delivery_mode")
+        if mode and member is not None and member.status == "active":
+            try:
+                members.set_delivery_mode(member, mode)
+            except ValidationError:
+                abort(400)
+            return render_template(
+                "lists/leave.html", mailing_list=mailing_list, member=member, saved=True
+            )
+        members.leave(mailing_list, found[1])  # a plain POST: the RFC 8058 one-click
         return render_template("lists/left.html", mailing_list=mailing_list)
-    return render_template("lists/leave.html", mailing_list=mailing_list)
+    return render_template("lists/leave.html", mailing_list=mailing_list, member=member)
 
 
 @bp.route("/<slug>/rejoindre/<token>", methods=["GET", "POST"])
