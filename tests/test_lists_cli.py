@@ -107,3 +107,14 @@ def test_deliver_answers_75_when_postgresql_is_down(tmp_path):
         args=["lists", "deliver", "--recipient", "gt@example.org"], input=message()
     )
     assert result.exit_code == 75
+
+
+def test_deliver_drops_a_bounce_passed_as_mailer_daemon(runner, make_subscriber):
+    make_list(make_subscriber)
+    result = runner.invoke(
+        args=["lists", "deliver", "--recipient", "gt@example.org", "--sender", "MAILER-DAEMON"],
+        input=message(subject="Undelivered"),
+    )
+    assert result.exit_code == 0
+    post = db.session.scalar(select(ListPost))
+    assert (post.status, post.hold_reason) == ("dropped", "bounce")

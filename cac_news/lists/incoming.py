@@ -73,12 +73,10 @@ def automatic_reason(message: EmailMessage, envelope_sender: str | None) -> str:
     sender = (envelope_sender or "").strip().strip("<>")
     content_type = message.get_content_type()
     author = parseaddr(_header(message, "From"))[1].lower()
-    if (
-        envelope_sender is not None
-        and not sender
-        or content_type == "multipart/report"
-        or author.startswith(BOUNCE_SENDERS)
-    ):
+    null_sender = envelope_sender is not None and (
+        not sender or sender.lower() == "mailer-daemon"  # Postfix's pipe names <> so
+    )
+    if null_sender or content_type == "multipart/report" or author.startswith(BOUNCE_SENDERS):
         return "bounce"
     auto = _header(message, "Auto-Submitted").lower()
     if auto and auto != "no":
