@@ -67,7 +67,7 @@ def test_the_archive_threads_a_conversation_and_shows_no_address(client, make_su
     assert "Ana Membre" in thread and "Bob Membre" in thread
     assert "Le jeudi me convient." in thread and "Rien à voir" not in thread
     assert thread.index("Proposition : jeudi") < thread.index("Le jeudi me convient")
-    assert 'style="margin-left: 1.5rem"' in thread  # the reply under its parent
+    assert 'class="list-post list-depth-1"' in thread  # the reply under its parent
     for body in (page, thread, client.get("/listes/gt/flux.atom").data.decode()):
         assert not ADDRESS_RE.search(body.replace("gt@example.org", "")), ADDRESS_RE.findall(body)
 

@@ -3,6 +3,7 @@ the right parts (never inside a signature), nothing more after leaving or unsubs
 
 from __future__ import annotations
 
+import re
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -158,3 +159,26 @@ def test_an_unsubscribed_or_departed_member_gets_nothing_more(
     skipped = db.session.scalars(select(ListDelivery).where(ListDelivery.status == "skipped")).all()
     assert {d.subscriber_id for d in skipped} == {bob.id, chloe.id}
     assert members.count_receiving(mailing_list) == 1
+
+
+def test_list_mail_is_dkim_signed_when_configured(app, make_subscriber, tmp_path):
+    import dkim
+
+    from tests.dkim_keys import make_dkim_key
+
+    key, record = make_dkim_key(tmp_path)
+    app.config.update(DKIM_KEY_FILE=str(key), DKIM_SELECTOR="listes", DKIM_DOMAIN="example.org")
+    _list, (ana, *_rest) = make_list(make_subscriber)
+    outcome = incoming.receive("gt@example.org", message(subject="Signé par le site"))
+    data = PostMailer(db.session.get(ListPost, outcome.post_id), app.config).render(ana.id)
+    assert data.startswith(b"DKIM-Signature: ")
+
+    def dnsfunc(name, timeout=5):
+        assert name == b"listes._domainkey.example.org."
+        return record
+
+    assert dkim.verify(data, dnsfunc=dnsfunc)
+    sig = dkim.DKIM(data)
+    sig.verify(dnsfunc=dnsfunc)
+    signed = set(re.sub(rb"\s", b"", sig.signature_fields[b"h"]).lower().split(b":"))
+    assert {b"list-id", b"list-unsubscribe", b"list-unsubscribe-post", b"from"} <= signed
