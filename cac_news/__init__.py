@@ -113,6 +113,9 @@ def register_extensions(app: Flask) -> None:
     from cac_news.auth import init_login
 
     init_login(app, login_manager)
+    from cac_news.lists import register_mail
+
+    register_mail()
 
 
 def register_blueprints(app: Flask) -> None:

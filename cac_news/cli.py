@@ -148,3 +148,6 @@ def register(app: Flask) -> None:
     from cac_news.search.cli import search_cli
 
     app.cli.add_command(search_cli)
+    from cac_news.lists.cli import lists_cli
+
+    app.cli.add_command(lists_cli)

@@ -49,6 +49,11 @@ class Defaults:
     DKIM_KEY_FILE: str | None = None  # PEM private key; DKIM signing is off when unset
     DKIM_SELECTOR: str | None = None
     DKIM_DOMAIN: str | None = None
+    # Discussion lists: authors' domains whose DMARC policy is reject or quarantine get
+    # From rewritten; these are treated so without a DNS lookup (DMARC_LOOKUP off: only these).
+    DMARC_STRICT_DOMAINS: list | str = []
+    DMARC_LOOKUP = True
+    DMARC_LOOKUP_TIMEOUT = 3.0
 
     RATELIMIT_STORAGE_URI = "memory://"
     # Seconds a worker keeps an archive page in memory (0: off). A withdrawal clears the

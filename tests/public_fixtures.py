@@ -24,6 +24,10 @@ PUBLIC_PAGES = [
     "/ressources/?kind=note-d-analyse&tag=cis",
     "/ressources/note-sur-la-federation",
     "/archives/recherche/?q=federation",
+    "/listes/gt/",
+    "/listes/gt/messages/1/",
+    "/listes/gt/recherche?q=reunion",
+    "/listes/bureau/acces",
 ]
 
 
@@ -71,6 +75,35 @@ def seed_public_content() -> None:
     newsletter.status = "sent"
     db.session.commit()
     freeze_copy(newsletter)
+    db.session.commit()
+    seed_public_list()
+
+
+def seed_public_list() -> None:
+    """A public list archive with a thread of two posts, and a members-only list."""
+    from cac_news.lists import incoming, manage
+    from tests.lists_helpers import message
+
+    manage.save_list(manage.ListData(name="GT", address="gt", archive="public"))
+    manage.save_list(manage.ListData(name="Bureau", address="bureau", archive="members"))
+    incoming.receive(
+        "gt@example.org",
+        message(subject="Réunion de rentrée", message_id="<r1@example.net>"),
+    )
+    incoming.receive(
+        "gt@example.org",
+        message(
+            sender="bob@example.net", name="Bob", subject="Re: [GT] Réunion de rentrée",
+            message_id="<r2@example.net>", in_reply_to="<r1@example.net>",
+            body="Une ligne très longue " * 30,
+        ),
+    )  # fmt: skip
+    from sqlalchemy import update
+
+    from cac_news.extensions import db
+    from cac_news.models import ListPost
+
+    db.session.execute(update(ListPost).values(status="accepted"))  # non-members: approved
     db.session.commit()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, func, or_, update
 from sqlalchemy import inspect as sa_inspect
 
 from cac_news.audience import suppression
@@ -108,7 +108,7 @@ def forget_bounces(subscriber: Subscriber) -> None:
 
 def erase(subscriber: Subscriber) -> None:
     """Delete a subscriber's personal data; a keyed hash keeps imports from adding them back."""
-    from cac_news.models import Delivery, OutboxMail
+    from cac_news.models import Delivery, ListPost, OutboxMail
 
     suppression.suppress(subscriber.email, reason="erased")
     webhooks.subscriber_erased(suppression.email_hash(subscriber.email))
@@ -119,6 +119,14 @@ def erase(subscriber: Subscriber) -> None:
         update(Delivery)
         .where(Delivery.subscriber_id == subscriber.id)
         .values(email=None, name=None, smtp_text=None)
+        .execution_options(synchronize_session=False)
+    )
+    # Their posts to discussion lists: the archive keeps the text (addresses already
+    # scrubbed from it), not who wrote it nor the raw message, which names them.
+    db.session.execute(
+        update(ListPost)
+        .where(func.lower(ListPost.author_email) == subscriber.email.lower())
+        .values(author_email="", author_name="", raw=b"")
         .execution_options(synchronize_session=False)
     )
     # Queued or sent transactional mails carry the address and the form's profile.

@@ -47,6 +47,23 @@ CHUNK = 20  # rows read (and subscriber statuses re-checked) just before they ar
 COMMIT_EVERY = 20  # results written before a commit at the latest ...
 COMMIT_SECONDS = 0.2  # ... or after this long, whichever comes first
 TICK_SECONDS = 5.0  # housekeeping (scheduled starts, finished sends...) at least this often
+# Other mail sent over the same relay pool (discussion lists), and their periodic tasks:
+# registered at app start by the packages above this one.
+_STREAMS: list = []
+_TICK_TASKS: list[Callable[[object], object]] = []
+
+
+def register_stream(stream) -> None:
+    """Add a stream of jobs: ``jobs(worker_id, lease, config, stopping)``, ``record(...)``,
+    ``release(worker_id)`` and ``has_pending(now)``."""
+    if stream not in _STREAMS:
+        _STREAMS.append(stream)
+
+
+def register_tick_task(task: Callable[[object], object]) -> None:
+    """Add a periodic task, called with the current time at each tick."""
+    if task not in _TICK_TASKS:
+        _TICK_TASKS.append(task)
 
 
 def backoff(attempts: int, settings: SendSettings) -> float:
@@ -90,6 +107,7 @@ class Worker:
             self._send_outbox,
             lambda now: webhook_task.run(self.config, now),
             self._run_imports,
+            *_TICK_TASKS,
         ]
         self.imports = ImportJobRunner(self.id)
         self._importing = False
@@ -146,10 +164,15 @@ class Worker:
         self._importing = False
         self.tick()
         sent_any = self.send_stream()
+        sent_any = self.send_other_streams() or sent_any
         self.tick()
         if sent_any or self._outbox_sent or self._importing:
             return True
-        if until_idle and not (claims.has_pending_work(utcnow()) or import_jobs.has_pending()):
+        if until_idle and not (
+            claims.has_pending_work(utcnow())
+            or import_jobs.has_pending()
+            or any(stream.has_pending(utcnow()) for stream in _STREAMS)
+        ):
             return False
         self.stopping.wait(self.settings.poll_seconds)
         return True
@@ -222,6 +245,33 @@ class Worker:
                 return
             if not (yield from self._jobs(newsletter_id, ids, mailer)):
                 return  # paused, cancelled or stopping: the rest is given back at the end
+
+    def send_other_streams(self) -> bool:
+        """The registered streams' jobs over the same relay pool; True when any was sent."""
+        sent_any = False
+        for stream in _STREAMS:
+            yielded: list[Job] = []
+
+            def on_result(job: Job, result: SendResult, relay: str | None, stream=stream):
+                if result.status == SKIPPED:
+                    return  # never tried: given back by release below
+                args = (self.config, backoff, self.settings.max_attempts)
+                stream.record(self.id, job, result, relay, *args)
+                if relay is not None:
+                    self.sender.recorded(1)  # written: its sender may go on
+
+            def counted(jobs, seen=yielded):
+                for job in jobs:
+                    seen.append(job)
+                    yield job
+
+            jobs = stream.jobs(self.id, self.lease_seconds, self.config, self.stopping)
+            try:
+                self.sender.send_all(counted(jobs), on_result)
+            finally:
+                stream.release(self.id)
+            sent_any = sent_any or bool(yielded)
+        return sent_any
 
     def _show_totals(self, newsletter_id: int, force: bool = False) -> None:
         """A progress bar of the whole send (one GROUP BY, at most once a second)."""

@@ -20,6 +20,10 @@ class OutboxKind(StrEnum):
     RECONFIRM = "reconfirm"  # a pilot's re-confirmation invitation, counted like the others
     WELCOME = "welcome"  # the welcome mail after a confirmation (once per subscriber)
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a pilot's reset link, active pilots only)
+    LIST_INVITE = "list_invite"  # a discussion list's invitation: its confirmation link
+    LIST_REJECTED = "list_rejected"  # a held post refused by a pilot: the reason, to its author
+    LIST_HELD = "list_held"  # to a pilot: posts wait in a list's queue (at most hourly)
+    LIST_ARCHIVE = "list_archive"  # a member's magic link to a members-only archive
 
 
 class OutboxStatus(StrEnum):

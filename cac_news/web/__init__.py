@@ -20,6 +20,9 @@ def register(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(links_bp)
+    from cac_news.web.lists import bp as lists_bp
+
+    app.register_blueprint(lists_bp)
     from cac_news.web.health import bp as health_bp
 
     app.register_blueprint(health_bp)

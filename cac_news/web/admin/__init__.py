@@ -31,6 +31,8 @@ from cac_news.web.admin import (  # noqa: E402, F401
     dashboard,
     drafts,
     imports,
+    list_moderation,
+    lists,
     media,
     modes,
     newsletters,
