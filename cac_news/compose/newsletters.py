@@ -13,6 +13,7 @@ from cac_news.extensions import db
 from cac_news.models import (
     SECTION_KINDS,
     ActionReport,
+    Event,
     Newsletter,
     NewsletterSection,
     Pilot,
@@ -20,7 +21,7 @@ from cac_news.models import (
     Segment,
 )
 
-SOURCE_MODELS = {"roadmap_update": RoadmapUpdate, "action_report": ActionReport}
+SOURCE_MODELS = {"roadmap_update": RoadmapUpdate, "action_report": ActionReport, "event": Event}
 
 
 @dataclass
@@ -118,6 +119,7 @@ def _apply(newsletter: Newsletter, data: NewsletterData) -> None:
             kind=s.kind,
             roadmap_update_id=s.source_id if s.kind == "roadmap_update" else None,
             action_report_id=s.source_id if s.kind == "action_report" else None,
+            event_id=s.source_id if s.kind == "event" else None,
             group_label=s.group_label.strip()[:120],
             title=s.title.strip(),
             body_md=s.body_md or "",

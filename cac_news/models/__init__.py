@@ -22,6 +22,7 @@ from cac_news.models.content import (
     RoadmapUpdate,
 )
 from cac_news.models.delivery import DELIVERY_STATUSES, PENDING_STATUSES, Delivery
+from cac_news.models.event import Event, EventKind
 from cac_news.models.import_job import ImportJob, ImportJobStatus
 from cac_news.models.insight import LetterLink, LinkFollowCount
 from cac_news.models.media import MediaFile
@@ -47,6 +48,8 @@ from cac_news.models.territory import Territory
 from cac_news.models.webhook import WEBHOOK_DELIVERY_STATUSES, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "Event",
+    "EventKind",
     "MediaFile",
     "SiteSetting",
     "WelcomeRecord",

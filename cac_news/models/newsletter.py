@@ -9,12 +9,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cac_news.extensions import db
 from cac_news.models.content import ActionReport, RoadmapUpdate
+from cac_news.models.event import Event
 from cac_news.models.pilot import Pilot
 from cac_news.models.segment import Segment
 from cac_news.timeutil import utcnow
 
 NEWSLETTER_STATUSES = ("draft", "scheduled", "sending", "paused", "sent", "cancelled")
-SECTION_KINDS = ("roadmap_update", "action_report", "text")
+SECTION_KINDS = ("roadmap_update", "action_report", "event", "text")
 
 
 class Newsletter(db.Model):
@@ -76,7 +77,7 @@ class Newsletter(db.Model):
 
 
 class NewsletterSection(db.Model):
-    """One block of a newsletter: a roadmap update, an action report or free text.
+    """One block of a newsletter: a roadmap update, an action report, an event or free text.
 
     Title and body are copied from the source when the section is proposed, so that the
     pilot can edit them and later edits of the source do not change a composed issue.
@@ -84,7 +85,9 @@ class NewsletterSection(db.Model):
 
     __tablename__ = "newsletter_section"
     __table_args__ = (
-        CheckConstraint("kind IN ('roadmap_update', 'action_report', 'text')", name="kind"),
+        CheckConstraint(
+            "kind IN ('roadmap_update', 'action_report', 'event', 'text')", name="kind"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,6 +102,11 @@ class NewsletterSection(db.Model):
     action_report_id: Mapped[int | None] = mapped_column(
         ForeignKey("action_report.id", ondelete="SET NULL"), default=None
     )
+    # An "À vos agendas" section: the event it announces (an event is announced once it is
+    # in a letter that went out).
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event.id", ondelete="SET NULL"), default=None, index=True
+    )
     group_label: Mapped[str] = mapped_column(String(120), default="")
     title: Mapped[str] = mapped_column(String(200), default="")
     body_md: Mapped[str] = mapped_column(Text, default="")
@@ -106,6 +114,7 @@ class NewsletterSection(db.Model):
     newsletter: Mapped[Newsletter] = relationship(back_populates="sections")
     roadmap_update: Mapped[RoadmapUpdate | None] = relationship()
     action_report: Mapped[ActionReport | None] = relationship()
+    event: Mapped[Event | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<NewsletterSection {self.position} {self.kind}>"

@@ -163,7 +163,9 @@ def newsletter_edit(newsletter_id: int):
             form.sections.append_entry(
                 {
                     "kind": section.kind,
-                    "source_id": section.roadmap_update_id or section.action_report_id,
+                    "source_id": section.roadmap_update_id
+                    or section.action_report_id
+                    or section.event_id,
                     "include": True,
                     "position": section.position * 10,
                     "group_label": section.group_label,
