@@ -76,3 +76,15 @@ def test_internal_events_never_reach_the_public(app, client):
     assert b"interne" not in feed.data
     assert "Réunion interne" not in client.get("/actions/").get_data(as_text=True)
     assert all(not e.internal for e in public.upcoming_events(now=utcnow()))
+
+
+def test_the_actions_map_shows_upcoming_public_events_by_departement(app, client):
+    make_event("Mobilisation à Lyon", start=_local(5), kind="mobilisation", territory_code="69")
+    make_event("Réunion interne à Lille", start=_local(5), territory_code="59", internal=True)
+    make_event("Réunion passée à Nantes", start=_local(-5), territory_code="44")
+    page = client.get("/actions/").get_data(as_text=True)
+    section = page.split('id="events-by-departement"', 1)[1]
+    assert "69 — Rhône" in section and "Mobilisation à Lyon" in section
+    assert "Lille" not in section and "Nantes" not in section
+    assert "Rhône\xa0: 0 action, 1 événement à venir" in page
+    assert page.count("has-events") == 1
