@@ -149,3 +149,6 @@ def register(app: Flask) -> None:
     from cac_news.search.cli import search_cli
 
     app.cli.add_command(search_cli)
+    from cac_news.agenda.cli import events_cli
+
+    app.cli.add_command(events_cli)
