@@ -72,7 +72,7 @@ def check_newsletter(data: NewsletterData) -> list[str]:
     if data.segment_id is not None and db.session.get(Segment, data.segment_id) is None:
         errors["segment_id"] = [str(_l("Unknown segment."))]
     for index, section in enumerate(data.sections, start=1):
-        problem = _section_problem(section)
+        problem = _section_problem(section) or _audience_problem(section, data.segment_id)
         if problem:
             errors.setdefault("sections", []).append(
                 str(_l("Section %(n)d: %(problem)s", n=index, problem=problem))
@@ -94,6 +94,21 @@ def _section_problem(section: SectionData) -> str | None:
     model = SOURCE_MODELS[section.kind]
     if section.source_id is None or db.session.get(model, section.source_id) is None:
         return str(_l("its source no longer exists."))
+    return None
+
+
+def _audience_problem(section: SectionData, segment_id: int | None) -> str | None:
+    """Internal events go only to a segment (never to every subscriber)."""
+    if section.kind != "event" or segment_id is not None:
+        return None
+    event = db.session.get(Event, section.source_id)
+    if event is not None and event.internal:
+        return str(
+            _l(
+                "“%(title)s” is an internal event: it may only go in a letter to a segment.",
+                title=event.title,
+            )
+        )
     return None
 
 

@@ -125,13 +125,20 @@ def branding(site: SiteSettings) -> dict:
     }
 
 
-def _context(newsletter: Newsletter, footnotes: Footnotes) -> dict:
-    """Template values shared by the three renderings."""
+def is_internal(section) -> bool:
+    """A section announcing an internal event: for its recipients, never for the web copy."""
+    return section.event is not None and section.event.internal
+
+
+def _context(newsletter: Newsletter, footnotes: Footnotes, public: bool = False) -> dict:
+    """Template values shared by the three renderings; `public`: the web copy, without
+    sections about internal events (the archive is public, whoever the letter went to)."""
     site = settings.load()
     intro = markdown_html(newsletter.intro_md)
     closing = markdown_html(newsletter.closing_md)
     groups = []
-    for label, sections in groupby(newsletter.sections, key=lambda s: s.group_label):
+    shown = [s for s in newsletter.sections if not (public and is_internal(s))]
+    for label, sections in groupby(shown, key=lambda s: s.group_label):
         rendered = []
         for section in sections:
             body = markdown_html(section.body_md)
@@ -158,7 +165,9 @@ def render_newsletter(newsletter: Newsletter) -> RenderedNewsletter:
         footnotes = Footnotes()
         context = _context(newsletter, footnotes)
         email_html = render_template("email/newsletter.html", lang=lang, web=False, **context)
-        web_html = render_template("email/newsletter.html", lang=lang, web=True, **context)
+        web_html = render_template(
+            "email/newsletter.html", lang=lang, web=True, **_context(newsletter, Footnotes(), True)
+        )
         text = render_template("email/newsletter.txt", **context)
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"  # template blocks leave gaps
     return RenderedNewsletter(html=inline_css(email_html), text=text, web_html=web_html)
@@ -168,7 +177,7 @@ def render_web_copy(newsletter: Newsletter) -> str:
     """Only the web copy (no premailer call): for the archive page and its preview."""
     lang = current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(lang):
-        context = _context(newsletter, Footnotes())
+        context = _context(newsletter, Footnotes(), public=True)
         return render_template("email/newsletter.html", lang=lang, web=True, **context)
 
 
