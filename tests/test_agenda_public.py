@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
+
 from cac_news.agenda import public
 from cac_news.agenda.events import set_cancelled
+from cac_news.extensions import db
+from cac_news.models import Event
 from cac_news.timeutil import utcnow
 from tests.agenda_helpers import make_event, parse_events
 
@@ -88,3 +92,19 @@ def test_the_actions_map_shows_upcoming_public_events_by_departement(app, client
     assert "Lille" not in section and "Nantes" not in section
     assert "Rhône\xa0: 0 action, 1 événement à venir" in page
     assert page.count("has-events") == 1
+
+
+def test_demo_seeds_a_past_an_upcoming_and_an_internal_event(runner, client):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    events = {e.title: e for e in db.session.scalars(select(Event))}
+    now = utcnow()
+    assert any(e.starts_at < now and not e.internal for e in events.values())
+    assert any(e.starts_at > now and not e.internal for e in events.values())
+    assert any(e.all_day for e in events.values())
+    internal = [e for e in events.values() if e.internal]
+    assert len(internal) == 1
+    page = client.get("/agenda/").get_data(as_text=True)
+    assert "Webinaire : comprendre les contrats à impact social" in page
+    assert "Réunion du groupe de travail : bilan des actions locales" in page
+    assert internal[0].title not in page
