@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 
 from cac_news.content.markdown import markdown_text
 from cac_news.models import ActionReport, Event, Resource
+from cac_news.timeutil import to_local
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def event_source() -> IndexedSource:
         ),
         endpoint="public.event",
         url_args=lambda e: {"event_id": e.id},
-        when=lambda e: e.start_date or e.starts_at.date(),
+        when=lambda e: e.start_date or to_local(e.starts_at).date(),
     )
 
 
