@@ -78,16 +78,36 @@ def reset_two_factor_command(email: str) -> None:
 @click.option(
     "--body",
     "body_file",
-    required=True,
+    default=None,
     type=click.File("r", encoding="utf-8"),
     help="A Markdown file: the body of the letter ('-' reads standard input).",
 )
+@click.option(
+    "--from-changes",
+    "from_changes",
+    is_flag=True,
+    help="Sections from what changed, as the composer proposes them (instead of --body).",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="With --from-changes: what changed since this date (default: the last letter sent).",
+)
 @click.option("--segment", default=None, help="Target segment (default: every active subscriber).")
-def create_newsletter_command(subject: str, body_file, segment: str | None) -> None:
-    """Make a draft newsletter from a Markdown file; print only its id on standard output."""
+def create_newsletter_command(
+    subject: str, body_file, from_changes: bool, since, segment: str | None
+) -> None:
+    """Make a draft newsletter from a Markdown file, or from what changed; print only its
+    id on standard output."""
     from cac_news.audience.segments import get_by_name
+    from cac_news.compose.changes import create_from_changes
     from cac_news.compose.newsletters import NewsletterData, create_newsletter
 
+    if (body_file is None) == (not from_changes):
+        raise click.UsageError("give either --body FILE or --from-changes")
+    if since is not None and not from_changes:
+        raise click.UsageError("--since goes with --from-changes")
     segment_id = None
     if segment is not None:
         found = get_by_name(segment)
@@ -95,9 +115,14 @@ def create_newsletter_command(subject: str, body_file, segment: str | None) -> N
             raise click.ClickException(f"segment: no segment is named {segment!r}")
         segment_id = found.id
     try:
-        newsletter, warnings = create_newsletter(
-            NewsletterData(subject=subject, intro_md=body_file.read(), segment_id=segment_id)
-        )
+        if from_changes:
+            newsletter, warnings = create_from_changes(
+                subject, since.date() if since else None, segment_id
+            )
+        else:
+            newsletter, warnings = create_newsletter(
+                NewsletterData(subject=subject, intro_md=body_file.read(), segment_id=segment_id)
+            )
     except ValidationError as exc:
         raise click.ClickException(str(exc)) from exc
     for warning in warnings:
@@ -151,3 +176,6 @@ def register(app: Flask) -> None:
     from cac_news.lists.cli import lists_cli
 
     app.cli.add_command(lists_cli)
+    from cac_news.agenda.cli import events_cli
+
+    app.cli.add_command(events_cli)

@@ -29,7 +29,12 @@ def is_postgresql(engine: Engine) -> bool:
 # Full-text search objects created by the migrations outside the models (FTS5 virtual
 # table and its shadow tables on SQLite, expression GIN index on PostgreSQL).
 SEARCH_TABLE_PREFIXES = ("archive_fts", "site_fts")
-SEARCH_INDEXES = {"ix_archived_copy_search", "ix_action_report_search", "ix_resource_search"}
+SEARCH_INDEXES = {
+    "ix_archived_copy_search",
+    "ix_action_report_search",
+    "ix_resource_search",
+    "ix_event_search",
+}
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

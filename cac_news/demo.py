@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from cac_news import territories
-from cac_news.demo_content import seed_demo_content, seed_demo_resources
+from cac_news.demo_content import seed_demo_content, seed_demo_events, seed_demo_resources
 from cac_news.extensions import db
 from cac_news.models import ParticipationMode, Pilot, Subscriber
 from cac_news.timeutil import utcnow
@@ -89,6 +89,7 @@ def seed_demo(count: int = 50, seed: int = 2026) -> DemoLogin:
         db.session.add(subscriber)
     seed_demo_content(pilot)
     seed_demo_resources()
+    seed_demo_events()
     db.session.commit()
     _remember_login(pilot.email, password)
     return DemoLogin(email=pilot.email, password=password)

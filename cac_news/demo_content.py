@@ -1,4 +1,5 @@
-"""Demo roadmap, local action reports and resources, so that `make run` shows a living group."""
+"""Demo roadmap, local action reports, resources and events, so that `make run` shows a
+living group."""
 
 from __future__ import annotations
 
@@ -159,3 +160,93 @@ def seed_demo_resources() -> None:
         resource.publish()
         db.session.add(resource)
         db.session.flush()
+
+
+# (days from today, local start time or None for all day, kind, title, place, online link,
+#  territory, internal)
+EVENTS = (
+    (
+        -12,
+        "18:30",
+        "reunion-du-groupe",
+        "Réunion du groupe de travail : bilan des actions locales",
+        "108 rue Saint-Maur, 75011 Paris",
+        "",
+        "75",
+        False,
+    ),
+    (
+        16,
+        "18:00",
+        "webinaire",
+        "Webinaire : comprendre les contrats à impact social",
+        "",
+        "https://visio.example.org/cac-cis",
+        "FR",
+        False,
+    ),
+    (
+        23,
+        None,
+        "mobilisation",
+        "Journée « Territoires sans CIS » à Lyon",
+        "Place des Terreaux, Lyon",
+        "",
+        "69",
+        False,
+    ),
+    (
+        9,
+        "12:30",
+        "reunion-du-groupe",
+        "Point des pilotes : préparation de la lettre",
+        "",
+        "https://visio.example.org/pilotes",
+        "FR",
+        True,
+    ),
+)
+
+
+def seed_demo_events() -> None:
+    """A past meeting, upcoming public events (one all day) and an internal one; checked
+    by the agenda's own rules, committed with the rest of the demo."""
+    from cac_news.agenda.events import EventData, check_event
+    from cac_news.agenda.kinds import kind_by_slug
+    from cac_news.models import Event
+
+    today = date.today()
+    for days, start, kind, title, place, online, territory, internal in EVENTS:
+        day = (today + timedelta(days=days)).isoformat()
+        data = EventData(
+            title=title,
+            start=f"{day} {start}" if start else day,
+            end=f"{day} {int(start[:2]) + 2:02d}{start[2:]}" if start else "",
+            all_day=start is None,
+            kind_id=kind_by_slug(kind).id,
+            place=place,
+            online_url=online,
+            territory_code=territory,
+            description_md=f"{title}.\n\nOrdre du jour : les **financements** de l'action sociale.",
+            internal=internal,
+        )
+        times = check_event(data)
+        db.session.add(
+            Event(
+                title=title,
+                kind_id=data.kind_id,
+                starts_at=times.starts_at,
+                ends_at=times.ends_at,
+                all_day=data.all_day,
+                start_date=times.start_date,
+                end_date=times.end_date,
+                place=place,
+                online_url=online,
+                territory_code=territory,
+                description_md=data.description_md,
+                internal=internal,
+                sequence=0,
+                cancelled=False,
+            )
+        )
+    db.session.flush()

@@ -108,6 +108,7 @@ def migrated_template(tmp_path_factory) -> str:
 
 def truncate_postgresql(uri: str) -> None:
     """Empty every table but the reference data, then restore the default modes and kinds."""
+    from cac_news.agenda.kinds import DEFAULT_EVENT_KINDS
     from cac_news.audience.modes import DEFAULT_MODES, PILOT_ASSIGNED_MODES
     from cac_news.resources.kinds import DEFAULT_RESOURCE_KINDS
 
@@ -135,6 +136,13 @@ def truncate_postgresql(uri: str) -> None:
                 text(
                     "INSERT INTO resource_kind (slug, name, position) "
                     "VALUES (:slug, :name, :position)"
+                ),
+                {"slug": slug, "name": name, "position": position},
+            )
+        for position, (slug, name) in enumerate(DEFAULT_EVENT_KINDS, start=1):
+            conn.execute(
+                text(
+                    "INSERT INTO event_kind (slug, name, position) VALUES (:slug, :name, :position)"
                 ),
                 {"slug": slug, "name": name, "position": position},
             )

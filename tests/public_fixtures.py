@@ -28,6 +28,11 @@ PUBLIC_PAGES = [
     "/listes/gt/messages/1/",
     "/listes/gt/recherche?q=reunion",
     "/listes/bureau/acces",
+    "/agenda/",
+    "/agenda/?territory=R11&kind=webinaire",
+    "/agenda/1/",
+    "/agenda/2/",
+    "/archives/recherche/?q=reunion&kind=event",
 ]
 
 
@@ -57,6 +62,7 @@ def seed_public_content() -> None:
         )
     db.session.commit()
     seed_public_resource()
+    seed_public_events()
     newsletter, _warnings = create_newsletter(
         NewsletterData(
             subject="Rentrée du groupe",
@@ -127,3 +133,32 @@ def seed_public_resource() -> None:
     )
     upload = Upload(io.BytesIO(one_page_pdf("Note")), "note.pdf")
     set_published(save_resource(data, upload=upload), True)
+
+
+def seed_public_events() -> None:
+    """Two public events (ids 1 and 2: a timed webinar, an all-day meeting, cancelled)."""
+    from cac_news.agenda.events import EventData, save_event, set_cancelled
+    from cac_news.agenda.kinds import kind_by_slug
+
+    save_event(
+        EventData(
+            title="Webinaire : les contrats à impact social en Île-de-France",
+            start="2027-03-29 18:00",
+            end="2027-03-29 19:30",
+            kind_id=kind_by_slug("webinaire").id,
+            online_url="https://visio.example.org/cis?salle=1&langue=fr",
+            territory_code="R11",
+            description_md="Avec la **Fédération** et des [élus](https://example.org/).",
+        )
+    )
+    meeting = save_event(
+        EventData(
+            title="Réunion du groupe de travail",
+            start="2026-10-03",
+            all_day=True,
+            kind_id=kind_by_slug("reunion-du-groupe").id,
+            place="108 rue Saint-Maur, 75011 Paris",
+            territory_code="75",
+        )
+    )
+    set_cancelled(meeting)

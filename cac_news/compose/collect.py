@@ -2,7 +2,9 @@
 
 Roadmap updates count from when they were written (``created_at``), action reports from
 when they were published (``published_at``): a note dated last week but written after the
-last issue went out is still news to the readers.
+last issue went out is still news to the readers. Upcoming events ignore the cut-off: each
+is proposed ("À vos agendas") until a letter that announces it has gone out, however far
+ahead it is. Internal events are proposed only when asked (letters to a segment), unticked.
 """
 
 from __future__ import annotations
@@ -16,28 +18,37 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from cac_news import territories
+from cac_news.agenda.display import when_label, where_label
+from cac_news.agenda.public import public_events
 from cac_news.content.labels import ACTION_KIND_LABELS, OBJECTIVE_LABELS, ROADMAP_STATUS_LABELS
 from cac_news.extensions import db
 from cac_news.models import (
     OBJECTIVES,
     ActionReport,
+    Event,
     Newsletter,
+    NewsletterSection,
     Resource,
     RoadmapItem,
     RoadmapUpdate,
 )
+from cac_news.timeutil import utcnow
 from cac_news.urls import external_url
+
+# Letters whose sending has started: what they carry has been announced.
+GONE_OUT = ("sending", "paused", "sent")
 
 
 @dataclass
 class ProposedSection:
     """A section the composer offers; the pilot keeps, edits, reorders or drops it."""
 
-    kind: str  # roadmap_update | action_report | text
+    kind: str  # roadmap_update | action_report | event | text
     source_id: int | None
     group_label: str
     title: str
     body_md: str
+    include: bool = True  # ticked in the composer (internal events start unticked)
 
 
 def last_sent_at() -> datetime | None:
@@ -138,12 +149,16 @@ def collect_reports(cutoff: datetime | None) -> list[ActionReport]:
     return sorted(reports, key=key)
 
 
-def propose_sections(since: date | None = None) -> list[ProposedSection]:
-    """Every roadmap update, published action report and resource since the cut-off."""
+def propose_sections(
+    since: date | None = None, internal_events: bool = False
+) -> list[ProposedSection]:
+    """Every roadmap update, published action report and resource since the cut-off, and
+    every upcoming event not yet announced (internal ones too when `internal_events`)."""
     cutoff = cutoff_for(since)
     sections = [roadmap_section(u) for u in collect_updates(cutoff)]
     sections += [action_section(r) for r in collect_reports(cutoff)]
     sections += [resource_section(r) for r in collect_resources(cutoff)]
+    sections += [event_section(e) for e in unannounced_events(internal_events)]
     return sections
 
 
@@ -170,3 +185,45 @@ def collect_resources(cutoff: datetime | None) -> list[Resource]:
     if cutoff is not None:
         query = query.where(Resource.published_at > cutoff)
     return list(db.session.scalars(query.order_by(Resource.published_at, Resource.id)))
+
+
+def unannounced_events(internal_events: bool = False) -> list[Event]:
+    """Upcoming events, not cancelled, that no letter gone out announced; soonest first."""
+    announced = (
+        select(NewsletterSection.event_id)
+        .join(Newsletter, Newsletter.id == NewsletterSection.newsletter_id)
+        .where(NewsletterSection.event_id.is_not(None), Newsletter.status.in_(GONE_OUT))
+    )
+    query = select(Event) if internal_events else public_events()
+    query = query.where(
+        Event.cancelled.is_(False),
+        func.coalesce(Event.ends_at, Event.starts_at) >= utcnow(),
+        Event.id.not_in(announced),
+    )
+    return list(db.session.scalars(query.order_by(Event.starts_at, Event.id)))
+
+
+def event_section(event: Event) -> ProposedSection:
+    """An "À vos agendas" section: when, where, kind, description, online and calendar
+    links (an internal event has no public page nor .ics: it gets neither link)."""
+    meta = " · ".join(p for p in (when_label(event), where_label(event), event.kind.name) if p)
+    parts = [f"**{meta}**", event.description_md or ""]
+    links = []
+    if event.online_url:
+        join = _("Join online")
+        links.append(f"[{join}](<{event.online_url}>)")
+    if not event.internal:
+        ics = external_url("public.event_ics", event_id=event.id)
+        page = external_url("public.event", event_id=event.id)
+        add, see = _("Add to my calendar"), _("See the event")
+        links.append(f"[{add}](<{ics}>)")
+        links.append(f"[{see}](<{page}>)")
+    parts.append(" · ".join(links))
+    return ProposedSection(
+        kind="event",
+        source_id=event.id,
+        group_label=_("Save the date (internal)") if event.internal else _("Save the date"),
+        title=event.title,
+        body_md="\n\n".join(p for p in parts if p.strip()),
+        include=not event.internal,
+    )

@@ -30,6 +30,7 @@ def duplicate(newsletter: Newsletter, author: Pilot | None = None) -> Newsletter
             kind=section.kind,
             roadmap_update_id=section.roadmap_update_id,
             action_report_id=section.action_report_id,
+            event_id=section.event_id,
             group_label=section.group_label,
             title=section.title,
             body_md=section.body_md,

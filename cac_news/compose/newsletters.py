@@ -13,6 +13,7 @@ from cac_news.extensions import db
 from cac_news.models import (
     SECTION_KINDS,
     ActionReport,
+    Event,
     Newsletter,
     NewsletterSection,
     Pilot,
@@ -21,7 +22,7 @@ from cac_news.models import (
 )
 from cac_news.personalisation import unknown_fields
 
-SOURCE_MODELS = {"roadmap_update": RoadmapUpdate, "action_report": ActionReport}
+SOURCE_MODELS = {"roadmap_update": RoadmapUpdate, "action_report": ActionReport, "event": Event}
 
 
 @dataclass
@@ -111,7 +112,7 @@ def check_newsletter(data: NewsletterData) -> list[str]:
     if data.segment_id is not None and db.session.get(Segment, data.segment_id) is None:
         errors["segment_id"] = [str(_l("Unknown segment."))]
     for index, section in enumerate(data.sections, start=1):
-        problem = _section_problem(section)
+        problem = _section_problem(section) or _audience_problem(section, data.segment_id)
         if problem:
             errors.setdefault("sections", []).append(
                 str(_l("Section %(n)d: %(problem)s", n=index, problem=problem))
@@ -136,6 +137,21 @@ def _section_problem(section: SectionData) -> str | None:
     model = SOURCE_MODELS[section.kind]
     if section.source_id is None or db.session.get(model, section.source_id) is None:
         return str(_l("its source no longer exists."))
+    return None
+
+
+def _audience_problem(section: SectionData, segment_id: int | None) -> str | None:
+    """Internal events go only to a segment (never to every subscriber)."""
+    if section.kind != "event" or segment_id is not None:
+        return None
+    event = db.session.get(Event, section.source_id)
+    if event is not None and event.internal:
+        return str(
+            _l(
+                "“%(title)s” is an internal event: it may only go in a letter to a segment.",
+                title=event.title,
+            )
+        )
     return None
 
 
@@ -165,6 +181,7 @@ def ordered_sections(data: NewsletterData) -> list[NewsletterSection]:
             kind=s.kind,
             roadmap_update_id=s.source_id if s.kind == "roadmap_update" else None,
             action_report_id=s.source_id if s.kind == "action_report" else None,
+            event_id=s.source_id if s.kind == "event" else None,
             group_label=s.group_label.strip()[:120],
             title=s.title.strip(),
             body_md=s.body_md or "",
@@ -227,7 +244,7 @@ def add_section(newsletter: Newsletter, section: SectionData) -> NewsletterSecti
     """Append one section to a draft (checked like the composer's), bumping its version."""
     if not newsletter.is_editable:
         raise ValidationError.single("status", str(_l("Only a draft can be changed.")))
-    problem = _section_problem(section)
+    problem = _section_problem(section) or _audience_problem(section, newsletter.segment_id)
     if problem:
         raise ValidationError.single("sections", problem)
     claim_version(newsletter, None)
@@ -236,6 +253,7 @@ def add_section(newsletter: Newsletter, section: SectionData) -> NewsletterSecti
         kind=section.kind,
         roadmap_update_id=section.source_id if section.kind == "roadmap_update" else None,
         action_report_id=section.source_id if section.kind == "action_report" else None,
+        event_id=section.source_id if section.kind == "event" else None,
         group_label=section.group_label.strip()[:120],
         title=section.title.strip(),
         body_md=section.body_md or "",

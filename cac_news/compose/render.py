@@ -169,15 +169,25 @@ def branding(site: SiteSettings, intro_md: str = "") -> dict:
     }
 
 
-def _context(newsletter: Newsletter, footnotes: Footnotes, personal: bool = True) -> dict:
+def is_internal(section) -> bool:
+    """A section announcing an internal event: for its recipients, never for the web copy."""
+    return section.event is not None and section.event.internal
+
+
+def _context(
+    newsletter: Newsletter, footnotes: Footnotes, personal: bool = True, public: bool = False
+) -> dict:
     """Template values shared by the renderings; ``personal``: fields become per-recipient
-    tokens (the email), else their fallback (the public web copy)."""
+    tokens (the email), else their fallback (the public web copy); ``public``: the web copy,
+    without sections about internal events (the archive is public, whoever the letter
+    went to)."""
     site = settings.load()
     fields = fill_first_name if personal else without_personal_data
     intro = markdown_html(fields(newsletter.intro_md))
     closing = markdown_html(fields(newsletter.closing_md))
     groups = []
-    for label, sections in groupby(newsletter.sections, key=lambda s: s.group_label):
+    shown = [s for s in newsletter.sections if not (public and is_internal(s))]
+    for label, sections in groupby(shown, key=lambda s: s.group_label):
         rendered = []
         for section in sections:
             body = markdown_html(fields(section.body_md))
@@ -216,7 +226,7 @@ def render_web_copy(newsletter: Newsletter) -> str:
     """Only the web copy (no premailer call, no personal data): for the archive."""
     lang = current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(lang):
-        context = _context(newsletter, Footnotes(), personal=False)
+        context = _context(newsletter, Footnotes(), personal=False, public=True)
         return render_template("email/newsletter.html", lang=lang, web=True, **context)
 
 

@@ -36,6 +36,7 @@ NEWSLETTER_STATUS_LABELS = {
 SECTION_KIND_LABELS = {
     "roadmap_update": _l("Roadmap update"),
     "action_report": _l("Action report"),
+    "event": _l("Event"),
     "text": _l("Free text"),
     "divider": _l("Divider"),
 }

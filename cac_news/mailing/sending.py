@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -16,7 +15,7 @@ from cac_news.extensions import db
 from cac_news.insight.links import rewrite_links
 from cac_news.models import Delivery, Newsletter, Pilot, Subscriber
 from cac_news.models.newsletter import IN_FLIGHT_STATUSES, NewsletterStatus, move_newsletter
-from cac_news.timeutil import utcnow
+from cac_news.timeutil import site_zone, to_local, to_utc, utcnow  # noqa: F401 (re-exported)
 
 
 def _refuse(newsletter: Newsletter) -> ValidationError:
@@ -48,21 +47,6 @@ def parse_local_datetime(value: str) -> datetime:
             "at", str(_l("Give the date and time as YYYY-MM-DD HH:MM."))
         ) from exc
     return to_utc(local)
-
-
-def site_zone() -> ZoneInfo:
-    """The organisation's time zone (BABEL_DEFAULT_TIMEZONE, Europe/Paris by default)."""
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Europe/Paris")
-
-
-def to_utc(local: datetime) -> datetime:
-    """A naive datetime in the site's time zone, as naive UTC."""
-    return local.replace(tzinfo=site_zone()).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-
-
-def to_local(moment: datetime) -> datetime:
-    """A naive UTC datetime in the site's time zone (aware)."""
-    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(site_zone())
 
 
 def check_future(at: datetime, now: datetime | None = None) -> None:

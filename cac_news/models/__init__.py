@@ -32,6 +32,7 @@ from cac_news.models.discussion_list import (
     ListMember,
     ListPost,
 )
+from cac_news.models.event import Event, EventKind
 from cac_news.models.import_job import ImportJob, ImportJobStatus
 from cac_news.models.insight import LetterLink, LinkFollowCount
 from cac_news.models.media import MediaFile
@@ -65,6 +66,8 @@ __all__ = [
     "ListDelivery",
     "ListMember",
     "ListPost",
+    "Event",
+    "EventKind",
     "MediaFile",
     "SiteSetting",
     "WelcomeRecord",

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cac_news.extensions import db
 from cac_news.models.content import ActionReport, RoadmapUpdate
+from cac_news.models.event import Event
 from cac_news.models.lifecycle import TransitionRefused, status_check
 from cac_news.models.pilot import Pilot
 from cac_news.models.segment import Segment
@@ -52,7 +53,7 @@ def statuses_before(new: str) -> frozenset[str]:
     return frozenset(old for old, targets in NEWSLETTER_TRANSITIONS.items() if new in targets)
 
 
-SECTION_KINDS = ("roadmap_update", "action_report", "text")
+SECTION_KINDS = ("roadmap_update", "action_report", "event", "text")
 
 
 class Newsletter(db.Model):
@@ -142,7 +143,7 @@ def move_newsletter(
 
 
 class NewsletterSection(db.Model):
-    """One block of a newsletter: a roadmap update, an action report or free text.
+    """One block of a newsletter: a roadmap update, an action report, an event or free text.
 
     Title and body are copied from the source when the section is proposed, so that the
     pilot can edit them and later edits of the source do not change a composed issue.
@@ -150,7 +151,9 @@ class NewsletterSection(db.Model):
 
     __tablename__ = "newsletter_section"
     __table_args__ = (
-        CheckConstraint("kind IN ('roadmap_update', 'action_report', 'text')", name="kind"),
+        CheckConstraint(
+            "kind IN ('roadmap_update', 'action_report', 'event', 'text')", name="kind"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -165,6 +168,11 @@ class NewsletterSection(db.Model):
     action_report_id: Mapped[int | None] = mapped_column(
         ForeignKey("action_report.id", ondelete="SET NULL"), default=None
     )
+    # An "À vos agendas" section: the event it announces (an event is announced once it is
+    # in a letter that went out).
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event.id", ondelete="SET NULL"), default=None, index=True
+    )
     group_label: Mapped[str] = mapped_column(String(120), default="")
     title: Mapped[str] = mapped_column(String(200), default="")
     body_md: Mapped[str] = mapped_column(Text, default="")
@@ -172,6 +180,7 @@ class NewsletterSection(db.Model):
     newsletter: Mapped[Newsletter] = relationship(back_populates="sections")
     roadmap_update: Mapped[RoadmapUpdate | None] = relationship()
     action_report: Mapped[ActionReport | None] = relationship()
+    event: Mapped[Event | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<NewsletterSection {self.position} {self.kind}>"

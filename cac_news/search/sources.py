@@ -5,19 +5,8 @@ IndexedSource: on SQLite its public rows are copied, folded and stemmed, into th
 table ``site_fts`` by cac_news.search.index; on PostgreSQL its ``pg_document`` is matched
 with the ``cac_french`` configuration (a GIN expression index made by the migration).
 
-Adding a kind (the agenda's events, say) is one function returning an IndexedSource, added
-to ``indexed_sources()``, plus the GIN index on PostgreSQL in that kind's migration, e.g.::
-
-    def event_source() -> IndexedSource:
-        return IndexedSource(
-            kind="event", label=_l("Events"), model=Event, table="event",
-            pg_document="title || ' ' || place || ' ' || description_md",
-            pg_public="NOT t.internal",
-            is_public=lambda e: not e.internal,
-            document=lambda e: (e.title, f"{e.place} {markdown_text(e.description_md)}"),
-            endpoint="public.event", url_args=lambda e: {"event_id": e.id},
-            when=lambda e: e.starts_at.date(),
-        )
+Adding a kind is one function returning an IndexedSource, added to ``indexed_sources()``,
+plus the GIN index on PostgreSQL in that kind's migration (see ``event_source``).
 """
 
 from __future__ import annotations
@@ -31,7 +20,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from cac_news.content.markdown import markdown_text
-from cac_news.models import ActionReport, Resource
+from cac_news.models import ActionReport, Event, Resource
+from cac_news.timeutil import to_local
 
 
 @dataclass(frozen=True)
@@ -88,10 +78,30 @@ def resource_source() -> IndexedSource:
     )
 
 
+def event_source() -> IndexedSource:
+    """Public events of the agenda (internal ones are never indexed nor matched)."""
+    return IndexedSource(
+        kind="event",
+        label=_l("Events"),
+        model=Event,
+        table="event",
+        pg_document="title || ' ' || place || ' ' || description_md",
+        pg_public="NOT t.internal",
+        is_public=lambda e: not e.internal,
+        document=lambda e: (
+            e.title,
+            " ".join(p for p in (e.place, markdown_text(e.description_md)) if p),
+        ),
+        endpoint="public.event",
+        url_args=lambda e: {"event_id": e.id},
+        when=lambda e: e.start_date or to_local(e.starts_at).date(),
+    )
+
+
 @lru_cache(maxsize=1)
 def indexed_sources() -> tuple[IndexedSource, ...]:
     """Every indexed kind, in the order their groups of results are shown (after letters)."""
-    return (resource_source(), action_report_source())
+    return (resource_source(), event_source(), action_report_source())
 
 
 def source_for_model(model: type) -> IndexedSource | None:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 def register(app: Flask) -> None:
     """Mount every blueprint and the error pages."""
-    from cac_news.web import archive, information, resources  # noqa: F401  (public bp routes)
+    from cac_news.web import agenda, archive, information, resources  # noqa: F401 (public routes)
     from cac_news.web.admin import bp as admin_bp
     from cac_news.web.auth import bp as auth_bp
     from cac_news.web.links import bp as links_bp

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import abort, render_template, request
 
 from cac_news import territories
+from cac_news.agenda import public as agenda_public
+from cac_news.agenda.display import when_label
 from cac_news.content import public
 from cac_news.content.francemap import SHADES, shaded_map
 from cac_news.content.labels import ACTION_KIND_LABELS, OBJECTIVE_LABELS, ROADMAP_STATUS_LABELS
@@ -52,8 +54,18 @@ def actions():
         departements=territories.departements(),
         kind_labels=ACTION_KIND_LABELS,
         territory=territories.get,
+        events_by_departement=_events_by_departement(),
+        when_label=when_label,
     )
-    return cacheable(html, last_modified=public.last_action_change())
+    # No Last-Modified: the upcoming events shown change with time alone.
+    return cacheable(html)
+
+
+def _events_by_departement():
+    """Upcoming public events per département, in the départements' order."""
+    found = agenda_public.upcoming_by_departement()
+    order = {d.code: i for i, d in enumerate(territories.departements())}
+    return {code: found[code] for code in sorted(found, key=order.__getitem__)}
 
 
 @bp.get("/actions/<int:report_id>/")

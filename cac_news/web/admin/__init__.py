@@ -24,6 +24,7 @@ def require_login():
 from cac_news.web.admin import (  # noqa: E402, F401
     account,
     actions,
+    agenda,
     archive,
     audit,
     bounces,

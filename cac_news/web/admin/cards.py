@@ -45,7 +45,9 @@ def fill_form(form: NewsletterForm, newsletter: Newsletter) -> None:
         form.sections.append_entry(
             {
                 "kind": section.kind,
-                "source_id": section.roadmap_update_id or section.action_report_id,
+                "source_id": section.roadmap_update_id
+                or section.action_report_id
+                or section.event_id,
                 "include": True,
                 "position": section.position * POSITION_STEP,
                 "group_label": section.group_label,

@@ -115,13 +115,14 @@ def newsletter_new():
     form = NewsletterForm()
     _segment_choices(form)
     if request.method == "GET":
-        proposals = propose_sections(since)
+        # Internal events come unticked; saving refuses them in a letter to everyone.
+        proposals = propose_sections(since, internal_events=True)
         for index, proposal in enumerate(proposals, start=1):
             form.sections.append_entry(
                 {
                     "kind": proposal.kind,
                     "source_id": proposal.source_id,
-                    "include": True,
+                    "include": proposal.include,
                     "position": index * 10,
                     "group_label": proposal.group_label,
                     "title": proposal.title,

@@ -1,0 +1,1 @@
+"""The agenda: events (save, cancel), what the public sees of them, iCalendar files."""

@@ -1,0 +1,149 @@
+"""Admin views of the agenda: events (list, create, edit, cancel after confirmation) and
+their kinds."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from cac_news.agenda import events as event_ops
+from cac_news.agenda import kinds as kind_ops
+from cac_news.agenda.display import territory_label, when_label, where_label
+from cac_news.errors import ValidationError
+from cac_news.extensions import db
+from cac_news.forms.admin import ConfirmForm
+from cac_news.forms.agenda import EventForm, EventKindForm
+from cac_news.models import Event, EventKind
+from cac_news.web.admin import bp
+from cac_news.web.admin.helpers import apply_errors
+from cac_news.web.admin.subscribers import territory_choices
+
+
+def _event_or_404(event_id: int) -> Event:
+    return db.session.get(Event, event_id) or abort(404)
+
+
+@bp.get("/agenda/")
+def events():
+    """Every event, the latest start first, internal ones included."""
+    return render_template(
+        "admin/agenda/list.html",
+        events=event_ops.list_events(),
+        when_label=when_label,
+        where_label=where_label,
+    )
+
+
+def _data(form: EventForm) -> event_ops.EventData:
+    return event_ops.EventData(
+        title=form.title.data or "",
+        start=form.start.data or "",
+        end=form.end.data or "",
+        kind_id=form.kind_id.data or None,
+        all_day=bool(form.all_day.data),
+        place=form.place.data or "",
+        online_url=form.online_url.data or "",
+        territory_code=form.territory_code.data or "",
+        description_md=form.description_md.data or "",
+        internal=bool(form.internal.data),
+    )
+
+
+def _form_view(event: Event | None):
+    form = EventForm(obj=event_ops.event_data(event) if event is not None else None)
+    form.kind_id.choices = [(0, _("Choose…"))] + [(k.id, k.name) for k in kind_ops.list_kinds()]
+    form.territory_code.choices = territory_choices(True)
+    if form.validate_on_submit():
+        try:
+            saved = event_ops.save_event(_data(form), event)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_("Event saved."), "success")
+            return redirect(url_for("admin.event_edit", event_id=saved.id))
+    return render_template("admin/agenda/form.html", form=form, event=event)
+
+
+@bp.route("/agenda/new", methods=["GET", "POST"])
+def event_new():
+    """Add an event."""
+    return _form_view(None)
+
+
+@bp.route("/agenda/<int:event_id>/edit", methods=["GET", "POST"])
+def event_edit(event_id: int):
+    """Change an event (calendars get the change: its sequence goes up)."""
+    return _form_view(_event_or_404(event_id))
+
+
+@bp.route("/agenda/<int:event_id>/cancel", methods=["GET", "POST"])
+def event_cancel(event_id: int):
+    """Ask for confirmation (GET), then cancel the event or reinstate it (POST)."""
+    event = _event_or_404(event_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        event_ops.set_cancelled(event, not event.cancelled)
+        flash(_("Event cancelled.") if event.cancelled else _("Event reinstated."), "success")
+        return redirect(url_for("admin.events"))
+    return render_template(
+        "admin/agenda/cancel.html",
+        event=event,
+        form=form,
+        when_label=when_label,
+        territory_label=territory_label,
+    )
+
+
+@bp.route("/agenda/kinds/", methods=["GET", "POST"])
+def event_kinds():
+    """List the kinds of events and add one."""
+    form = EventKindForm()
+    if form.validate_on_submit():
+        try:
+            kind = kind_ops.save_kind(form.name.data or "")
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_("Kind “%(name)s” added.", name=kind.name), "success")
+            return redirect(url_for("admin.event_kinds"))
+    return render_template(
+        "admin/agenda/kinds.html",
+        kinds=kind_ops.list_kinds(),
+        form=form,
+        delete_form=ConfirmForm(),
+    )
+
+
+@bp.route("/agenda/kinds/<int:kind_id>/edit", methods=["GET", "POST"])
+def event_kind_edit(kind_id: int):
+    """Rename a kind."""
+    kind = db.session.get(EventKind, kind_id) or abort(404)
+    form = EventKindForm(obj=kind)
+    if form.validate_on_submit():
+        try:
+            kind_ops.save_kind(form.name.data or "", kind=kind)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("admin.event_kinds"))
+    return render_template("admin/agenda/kind_form.html", form=form, kind=kind)
+
+
+@bp.post("/agenda/kinds/<int:kind_id>/delete")
+def event_kind_delete(kind_id: int):
+    """Delete a kind no event uses."""
+    kind = db.session.get(EventKind, kind_id) or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        kind_ops.delete_kind(kind)
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(" ".join(exc.errors["name"]), "error")
+    else:
+        flash(_("Kind deleted."), "success")
+    return redirect(url_for("admin.event_kinds"))
