@@ -9,7 +9,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import Length, Optional
 
 from cac_news.content.labels import OBJECTIVE_LABELS
-from cac_news.forms.compose import options
+from cac_news.forms.choices import options
 
 
 class ResourceForm(FlaskForm):

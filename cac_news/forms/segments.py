@@ -1,10 +1,9 @@
-"""Admin forms: segments and the CSV import upload."""
+"""Admin form of segments."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -24,20 +23,4 @@ class SegmentForm(FlaskForm):
         _l("Language"),
         choices=[("", _l("Any language")), *LANGUAGE_LABELS.items()],
         default="",
-    )
-
-
-class ImportForm(FlaskForm):
-    """Upload a CSV file of subscribers, with the options of the command line."""
-
-    file = FileField(_l("CSV file"), validators=[FileRequired()])
-    source_format = SelectField(_l("Exported by"), validate_choice=True, default="")
-    mode_ids = MultiCheckboxField(_l("Give every row these modes"), coerce=int)
-    territory = SelectField(_l("Territory of rows that have none"), validate_choice=True)
-    status = SelectField(
-        _l("Status"),
-        choices=[
-            ("active", _l("Active: I assert that these people consented")),
-            ("pending", _l("Pending: send them a confirmation email")),
-        ],
     )

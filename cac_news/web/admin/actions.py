@@ -11,15 +11,12 @@ from cac_news.content.labels import ACTION_KIND_LABELS
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.forms.admin import ConfirmForm
-from cac_news.forms.compose import ActionReportForm, options
+from cac_news.forms.choices import options
+from cac_news.forms.content import ActionReportForm
 from cac_news.models import ActionReport
 from cac_news.web.admin import bp
 from cac_news.web.admin.helpers import apply_errors
 from cac_news.web.admin.subscribers import territory_choices
-
-
-def _report_or_404(report_id: int) -> ActionReport:
-    return db.session.get(ActionReport, report_id) or abort(404)
 
 
 @bp.get("/actions/")
@@ -67,13 +64,13 @@ def action_new():
 @bp.route("/actions/<int:report_id>/edit", methods=["GET", "POST"])
 def action_edit(report_id: int):
     """Change an action report."""
-    return _form_view(_report_or_404(report_id))
+    return _form_view(db.get_or_404(ActionReport, report_id))
 
 
 @bp.post("/actions/<int:report_id>/publish")
 def action_publish(report_id: int):
     """Publish a report, or take it back to draft (`unpublish=1`)."""
-    report = _report_or_404(report_id)
+    report = db.get_or_404(ActionReport, report_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     publish = request.form.get("unpublish") != "1"

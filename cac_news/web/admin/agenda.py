@@ -19,10 +19,6 @@ from cac_news.web.admin.helpers import apply_errors
 from cac_news.web.admin.subscribers import territory_choices
 
 
-def _event_or_404(event_id: int) -> Event:
-    return db.session.get(Event, event_id) or abort(404)
-
-
 @bp.get("/agenda/")
 def events():
     """Every event, the latest start first, internal ones included."""
@@ -74,13 +70,13 @@ def event_new():
 @bp.route("/agenda/<int:event_id>/edit", methods=["GET", "POST"])
 def event_edit(event_id: int):
     """Change an event (calendars get the change: its sequence goes up)."""
-    return _form_view(_event_or_404(event_id))
+    return _form_view(db.get_or_404(Event, event_id))
 
 
 @bp.route("/agenda/<int:event_id>/cancel", methods=["GET", "POST"])
 def event_cancel(event_id: int):
     """Ask for confirmation (GET), then cancel the event or reinstate it (POST)."""
-    event = _event_or_404(event_id)
+    event = db.get_or_404(Event, event_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         event_ops.set_cancelled(event, not event.cancelled)

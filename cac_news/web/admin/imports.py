@@ -19,7 +19,7 @@ from cac_news.audience.modes import list_modes
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.forms.admin import ConfirmForm
-from cac_news.forms.segments import ImportForm
+from cac_news.forms.imports import ImportForm
 from cac_news.models import ImportJob, ImportJobStatus
 from cac_news.web.admin import bp
 from cac_news.web.admin.helpers import apply_errors

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import smtplib
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -39,10 +39,6 @@ from cac_news.web.admin.helpers import apply_errors
 BLANK_TEXT_SECTIONS = 2  # empty free-text slots offered at the end of the composer
 # Previews show content written by pilots: forbid scripts, frames and forms whatever happens.
 PREVIEW_CSP = "default-src 'none'; img-src https: http:; style-src 'unsafe-inline'; sandbox"
-
-
-def _get_or_404(newsletter_id: int) -> Newsletter:
-    return db.session.get(Newsletter, newsletter_id) or abort(404)
 
 
 @bp.get("/newsletters/")
@@ -152,7 +148,7 @@ def newsletter_new():
 @bp.route("/newsletters/<int:newsletter_id>/", methods=["GET", "POST"])
 def newsletter_preview(newsletter_id: int):
     """Preview (desktop, mobile, text, web copy) and the test-send form."""
-    newsletter = _get_or_404(newsletter_id)
+    newsletter = db.get_or_404(Newsletter, newsletter_id)
     form = TestSendForm()
     if request.method == "GET":
         form.recipients.data = current_user.email
@@ -200,7 +196,7 @@ def _raw_preview(html: str):
 def newsletter_preview_email(newsletter_id: int):
     """The email's HTML, personalised with the pilot's name, for the preview frames."""
     html, _text = personalise(
-        _email_of(_get_or_404(newsletter_id)), sample_values(current_user.name)
+        _email_of(db.get_or_404(Newsletter, newsletter_id)), sample_values(current_user.name)
     )
     return _raw_preview(html)
 
@@ -208,6 +204,6 @@ def newsletter_preview_email(newsletter_id: int):
 @bp.get("/newsletters/<int:newsletter_id>/preview/web")
 def newsletter_preview_web(newsletter_id: int):
     """The web copy: the archived one once frozen, else as the archive will show it."""
-    newsletter = _get_or_404(newsletter_id)
+    newsletter = db.get_or_404(Newsletter, newsletter_id)
     archived = copy_of(newsletter)
     return _raw_preview(archived.html if archived else render_web_copy(newsletter))

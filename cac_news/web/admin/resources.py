@@ -18,10 +18,6 @@ from cac_news.web.admin.helpers import apply_errors
 from cac_news.web.resources import file_response
 
 
-def _resource_or_404(resource_id: int) -> Resource:
-    return db.session.get(Resource, resource_id) or abort(404)
-
-
 @bp.get("/resources/")
 def resources():
     """Every resource, newest first."""
@@ -87,19 +83,19 @@ def resource_new():
 @bp.route("/resources/<int:resource_id>/edit", methods=["GET", "POST"])
 def resource_edit(resource_id: int):
     """Change a resource, replace or remove its file."""
-    return _form_view(_resource_or_404(resource_id))
+    return _form_view(db.get_or_404(Resource, resource_id))
 
 
 @bp.get("/resources/<int:resource_id>/file")
 def resource_admin_file(resource_id: int):
     """The attached file, drafts included (pilots check it before publishing)."""
-    return file_response(_resource_or_404(resource_id))
+    return file_response(db.get_or_404(Resource, resource_id))
 
 
 @bp.post("/resources/<int:resource_id>/publish")
 def resource_publish(resource_id: int):
     """Publish a resource, or take it back to draft (`unpublish=1`)."""
-    resource = _resource_or_404(resource_id)
+    resource = db.get_or_404(Resource, resource_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     publish = request.form.get("unpublish") != "1"
@@ -111,7 +107,7 @@ def resource_publish(resource_id: int):
 @bp.route("/resources/<int:resource_id>/delete", methods=["GET", "POST"])
 def resource_delete(resource_id: int):
     """Ask for confirmation (GET), then delete the resource and its file (POST)."""
-    resource = _resource_or_404(resource_id)
+    resource = db.get_or_404(Resource, resource_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         library.delete_resource(resource)

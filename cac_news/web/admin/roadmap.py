@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,15 +10,11 @@ from cac_news.content.labels import OBJECTIVE_LABELS, ROADMAP_STATUS_LABELS
 from cac_news.content.roadmap import ItemData, add_update, grouped_items, save_item
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
-from cac_news.forms.compose import RoadmapItemForm, RoadmapUpdateForm
+from cac_news.forms.content import RoadmapItemForm, RoadmapUpdateForm
 from cac_news.models import RoadmapItem
 from cac_news.timeutil import utcnow
 from cac_news.web.admin import bp
 from cac_news.web.admin.helpers import apply_errors
-
-
-def _item_or_404(item_id: int) -> RoadmapItem:
-    return db.session.get(RoadmapItem, item_id) or abort(404)
 
 
 @bp.get("/roadmap/")
@@ -71,13 +67,13 @@ def roadmap_item_new():
 @bp.route("/roadmap/<int:item_id>/edit", methods=["GET", "POST"])
 def roadmap_item_edit(item_id: int):
     """Change a roadmap item."""
-    return _item_form_view(_item_or_404(item_id))
+    return _item_form_view(db.get_or_404(RoadmapItem, item_id))
 
 
 @bp.route("/roadmap/<int:item_id>/", methods=["GET", "POST"])
 def roadmap_item(item_id: int):
     """An item, its updates, and the form to add one."""
-    item = _item_or_404(item_id)
+    item = db.get_or_404(RoadmapItem, item_id)
     form = RoadmapUpdateForm()
     if request.method == "GET":
         form.date.data = utcnow().date()

@@ -60,13 +60,6 @@ def _rule(form: SegmentForm) -> ops.SegmentRule:
     )
 
 
-def _get_or_404(segment_id: int) -> Segment:
-    segment = db.session.get(Segment, segment_id)
-    if segment is None:
-        abort(404)
-    return segment
-
-
 @bp.get("/segments/")
 def segments():
     """Every segment with its current count."""
@@ -128,13 +121,13 @@ def segment_new():
 @bp.route("/segments/<int:segment_id>/edit", methods=["GET", "POST"])
 def segment_edit(segment_id: int):
     """Edit a segment."""
-    return _edit(_get_or_404(segment_id))
+    return _edit(db.get_or_404(Segment, segment_id))
 
 
 @bp.post("/segments/<int:segment_id>/delete")
 def segment_delete(segment_id: int):
     """Delete a segment after confirmation."""
-    segment = _get_or_404(segment_id)
+    segment = db.get_or_404(Segment, segment_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     name = segment.name
@@ -153,7 +146,7 @@ def segment_delete(segment_id: int):
 @bp.get("/segments/<int:segment_id>/export.csv")
 def segment_export(segment_id: int):
     """Download the segment's subscribers as CSV."""
-    segment = _get_or_404(segment_id)
+    segment = db.get_or_404(Segment, segment_id)
     audit.record("subscribers.exported", segment, details={"segment_id": segment.id})
     return csv_download(iter_csv(segment), f"segment-{segment.id}.csv")
 

@@ -3,7 +3,7 @@ and the live progress partial polled by htmx."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -21,10 +21,6 @@ from cac_news.web.admin import bp
 from cac_news.web.admin.helpers import apply_errors
 
 
-def _get_or_404(newsletter_id: int) -> Newsletter:
-    return db.session.get(Newsletter, newsletter_id) or abort(404)
-
-
 def _back(newsletter: Newsletter):
     return redirect(url_for("admin.newsletter_preview", newsletter_id=newsletter.id))
 
@@ -32,7 +28,7 @@ def _back(newsletter: Newsletter):
 @bp.route("/newsletters/<int:newsletter_id>/send", methods=["GET", "POST"])
 def newsletter_send(newsletter_id: int):
     """Confirm a send: how many recipients; optionally a date and time to schedule it."""
-    newsletter = _get_or_404(newsletter_id)
+    newsletter = db.get_or_404(Newsletter, newsletter_id)
     if newsletter.status != "draft":
         flash(_("Only a draft can be sent."), "error")
         return _back(newsletter)
@@ -62,7 +58,7 @@ def newsletter_send(newsletter_id: int):
 @bp.post("/newsletters/<int:newsletter_id>/<any(pause, resume, cancel):action>")
 def newsletter_send_action(newsletter_id: int, action: str):
     """Pause, resume or cancel a send."""
-    newsletter = _get_or_404(newsletter_id)
+    newsletter = db.get_or_404(Newsletter, newsletter_id)
     if ConfirmForm().validate_on_submit():
         try:
             getattr(sending, action)(newsletter)
@@ -78,7 +74,7 @@ def newsletter_send_action(newsletter_id: int, action: str):
 @bp.get("/newsletters/<int:newsletter_id>/progress")
 def newsletter_progress(newsletter_id: int):
     """The progress block: the page includes it, htmx replaces it every 2 s while sending."""
-    newsletter = _get_or_404(newsletter_id)
+    newsletter = db.get_or_404(Newsletter, newsletter_id)
     return render_template(
         "admin/newsletters/_progress.html",
         newsletter=newsletter,

@@ -112,17 +112,10 @@ def subscriber_new():
     return render_template("admin/subscribers/form.html", form=form, subscriber=None)
 
 
-def _get_or_404(subscriber_id: int) -> Subscriber:
-    subscriber = db.session.get(Subscriber, subscriber_id)
-    if subscriber is None:
-        abort(404)
-    return subscriber
-
-
 @bp.get("/subscribers/<int:subscriber_id>")
 def subscriber_detail(subscriber_id: int):
     """A subscriber's profile, consent and history of changes."""
-    subscriber = _get_or_404(subscriber_id)
+    subscriber = db.get_or_404(Subscriber, subscriber_id)
     return render_template(
         "admin/subscribers/detail.html",
         subscriber=subscriber,
@@ -138,7 +131,7 @@ def subscriber_detail(subscriber_id: int):
 @bp.route("/subscribers/<int:subscriber_id>/edit", methods=["GET", "POST"])
 def subscriber_edit(subscriber_id: int):
     """Edit a subscriber."""
-    subscriber = _get_or_404(subscriber_id)
+    subscriber = db.get_or_404(Subscriber, subscriber_id)
     form = _form(subscriber)
     if form.validate_on_submit():
         try:
@@ -155,7 +148,7 @@ def subscriber_edit(subscriber_id: int):
 @bp.post("/subscribers/<int:subscriber_id>/reconfirm")
 def subscriber_reconfirm(subscriber_id: int):
     """Send a person who left an invitation to confirm their subscription again."""
-    subscriber = _get_or_404(subscriber_id)
+    subscriber = db.get_or_404(Subscriber, subscriber_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -180,7 +173,7 @@ def subscriber_reconfirm(subscriber_id: int):
 @bp.post("/subscribers/<int:subscriber_id>/delete")
 def subscriber_delete(subscriber_id: int):
     """Delete a subscriber after confirmation."""
-    subscriber = _get_or_404(subscriber_id)
+    subscriber = db.get_or_404(Subscriber, subscriber_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     email = subscriber.email
