@@ -1,4 +1,4 @@
-"""Translatable labels of the content slugs (objectives, statuses, kinds)."""
+"""Translatable labels of statuses and slugs, in one place: subscribers, letters, roadmap, kinds."""
 
 from __future__ import annotations
 
@@ -24,6 +24,13 @@ ACTION_KIND_LABELS = {
     "training": _l("Training"),
     "publication": _l("Publication"),
     "other": _l("Other"),
+}
+SUBSCRIBER_STATUS_LABELS = {
+    "pending": _l("Pending confirmation"),
+    "active": _l("Active"),
+    "unsubscribed": _l("Unsubscribed"),
+    "bounced": _l("Bounced"),
+    "complained": _l("Complained"),
 }
 NEWSLETTER_STATUS_LABELS = {
     "draft": _l("Draft"),

@@ -16,13 +16,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-STATUS_LABELS = {
-    "pending": _l("Pending confirmation"),
-    "active": _l("Active"),
-    "unsubscribed": _l("Unsubscribed"),
-    "bounced": _l("Bounced"),
-    "complained": _l("Complained"),
-}
+from cac_news.content.labels import SUBSCRIBER_STATUS_LABELS
+
 LANGUAGE_LABELS = {"fr": _l("French"), "en": _l("English")}
 # A subscriber's history, as a pilot reads it (the stored values stay English codes).
 EVENT_KIND_LABELS = {
@@ -62,7 +57,7 @@ class SubscriberForm(FlaskForm):
     territory_code = SelectField(_l("Territory"), validate_choice=True)
     language = SelectField(_l("Language"), choices=list(LANGUAGE_LABELS.items()))
     mode_ids = MultiCheckboxField(_l("Modes of participation"), coerce=int)
-    status = SelectField(_l("Status"), choices=list(STATUS_LABELS.items()))
+    status = SelectField(_l("Status"), choices=list(SUBSCRIBER_STATUS_LABELS.items()))
 
 
 class PilotForm(FlaskForm):

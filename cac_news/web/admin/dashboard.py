@@ -7,7 +7,7 @@ from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 
 from cac_news.audience import queries
-from cac_news.forms.admin import STATUS_LABELS
+from cac_news.content.labels import SUBSCRIBER_STATUS_LABELS
 from cac_news.insight import growth, reach
 from cac_news.insight.charts import Series, build_chart
 from cac_news.insight.maps import count_map
@@ -18,7 +18,7 @@ from cac_news.web.admin import bp
 def _growth_chart(weeks: list[growth.WeekCounts]):
     labels = [format_date(w.monday, "short") for w in weeks]
     series = [
-        Series(str(STATUS_LABELS[status]), tuple(w.counts[status] for w in weeks), i + 1)
+        Series(str(SUBSCRIBER_STATUS_LABELS[status]), tuple(w.counts[status] for w in weeks), i + 1)
         for i, status in enumerate(growth.GROWTH_STATUSES)
     ]
     first, last = weeks[0].counts, weeks[-1].counts
@@ -72,7 +72,7 @@ def dashboard():
     return render_template(
         "admin/dashboard.html",
         by_status=by_status,
-        status_labels=STATUS_LABELS,
+        status_labels=SUBSCRIBER_STATUS_LABELS,
         total=sum(by_status.values()),
         by_mode=queries.active_counts_by_mode(),
         by_region=queries.active_counts_by_region(),

@@ -17,12 +17,12 @@ from cac_news.audience.subscribers import (
     delete_subscriber,
     update_subscriber,
 )
+from cac_news.content.labels import SUBSCRIBER_STATUS_LABELS
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.forms.admin import (
     EVENT_KIND_LABELS,
     EVENT_SOURCE_LABELS,
-    STATUS_LABELS,
     ConfirmForm,
     SubscriberForm,
 )
@@ -49,7 +49,7 @@ def _filters_from_args() -> queries.SubscriberFilters:
     territory = args.get("territory", "")
     return queries.SubscriberFilters(
         query=args.get("q", "").strip(),
-        status=status if status in STATUS_LABELS else "",
+        status=status if status in SUBSCRIBER_STATUS_LABELS else "",
         mode_id=id_param(mode),
         territory=territory if territories.get(territory) else "",
     )
@@ -67,7 +67,7 @@ def subscribers():
         page=page,
         filters=filters,
         modes=list_modes(),
-        status_labels=STATUS_LABELS,
+        status_labels=SUBSCRIBER_STATUS_LABELS,
         territory_choices=territory_choices(with_regions=True),
     )
 
@@ -119,7 +119,7 @@ def subscriber_detail(subscriber_id: int):
     return render_template(
         "admin/subscribers/detail.html",
         subscriber=subscriber,
-        status_labels=STATUS_LABELS,
+        status_labels=SUBSCRIBER_STATUS_LABELS,
         kind_labels=EVENT_KIND_LABELS,
         source_labels=EVENT_SOURCE_LABELS,
         delete_form=ConfirmForm(),
