@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter
@@ -76,6 +77,12 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
                 "(python -c 'import secrets; print(secrets.token_urlsafe(48))' makes one)."
             )
         app.config["SECRET_KEY"] = os.urandom(32).hex()  # debug/testing only: per process
+    zone = app.config.get("TIMEZONE") or app.config["BABEL_DEFAULT_TIMEZONE"]
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise RuntimeError(f"TIMEZONE {zone!r} is not a time zone (e.g. Europe/Paris).") from exc
+    app.config["TIMEZONE"] = app.config["BABEL_DEFAULT_TIMEZONE"] = zone
     secure = str(app.config["SITE_URL"]).startswith("https://")
     app.config["SESSION_COOKIE_SECURE"] = secure
     app.config["REMEMBER_COOKIE_SECURE"] = secure

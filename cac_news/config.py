@@ -68,6 +68,9 @@ class Defaults:
     PASSWORD_RESET_RATE_LIMIT_ADDRESS = "3 per hour"  # noqa: S105
 
     BABEL_DEFAULT_LOCALE = "fr"
+    # The organisation's time zone: times typed and shown (schedules, events). TIMEZONE,
+    # when set, wins and sets BABEL_DEFAULT_TIMEZONE (create_app makes both agree).
+    TIMEZONE: str | None = None
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
     LANGUAGES = ("fr", "en")
 

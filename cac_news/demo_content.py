@@ -162,12 +162,12 @@ def seed_demo_resources() -> None:
         db.session.flush()
 
 
-# (days from today, local start time or None for all day, kind, title, place, online link,
-#  territory, internal)
+# (days from today, local start and end times or None for all day, kind, title, place,
+#  online link, territory, internal)
 EVENTS = (
     (
         -12,
-        "18:30",
+        ("18:30", "20:30"),
         "reunion-du-groupe",
         "Réunion du groupe de travail : bilan des actions locales",
         "108 rue Saint-Maur, 75011 Paris",
@@ -177,7 +177,7 @@ EVENTS = (
     ),
     (
         16,
-        "18:00",
+        ("18:00", "19:30"),
         "webinaire",
         "Webinaire : comprendre les contrats à impact social",
         "",
@@ -197,7 +197,7 @@ EVENTS = (
     ),
     (
         9,
-        "12:30",
+        ("12:30", "13:15"),
         "reunion-du-groupe",
         "Point des pilotes : préparation de la lettre",
         "",
@@ -216,13 +216,13 @@ def seed_demo_events() -> None:
     from cac_news.models import Event
 
     today = date.today()
-    for days, start, kind, title, place, online, territory, internal in EVENTS:
+    for days, hours, kind, title, place, online, territory, internal in EVENTS:
         day = (today + timedelta(days=days)).isoformat()
         data = EventData(
             title=title,
-            start=f"{day} {start}" if start else day,
-            end=f"{day} {int(start[:2]) + 2:02d}{start[2:]}" if start else "",
-            all_day=start is None,
+            start=f"{day} {hours[0]}" if hours else day,
+            end=f"{day} {hours[1]}" if hours else "",
+            all_day=hours is None,
             kind_id=kind_by_slug(kind).id,
             place=place,
             online_url=online,

@@ -1,5 +1,5 @@
 """Time helpers: the database stores naive UTC datetimes everywhere; people read and type
-times in the organisation's time zone (BABEL_DEFAULT_TIMEZONE, Europe/Paris by default)."""
+times in the organisation's time zone (TIMEZONE, Europe/Paris by default)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ def utcnow() -> datetime:
 
 
 def site_zone() -> ZoneInfo:
-    """The organisation's time zone (BABEL_DEFAULT_TIMEZONE, Europe/Paris by default)."""
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Europe/Paris")
+    """The organisation's time zone (TIMEZONE, which create_app copies to Babel's)."""
+    return ZoneInfo(current_app.config.get("TIMEZONE") or "Europe/Paris")
 
 
 def to_utc(local: datetime) -> datetime:

@@ -8,6 +8,9 @@ SECRET_KEY = "change-me"
 # Public address of the site, used in every link of every email.
 SITE_URL = "https://lettre.example.org"
 
+# The organisation's time zone: schedules and events are typed and shown in it.
+# TIMEZONE = "Europe/Paris"
+
 # Default: SQLite in instance/cac_news.db. For PostgreSQL (psycopg 3):
 # SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://user:password@db.example.org:5432/cac_news"
 

@@ -105,6 +105,9 @@ def test_kinds_are_edited_and_a_used_kind_is_kept(admin_client):
     admin_client.post("/admin/agenda/kinds/", data={"name": "Colloque"})
     colloque = kind_by_slug("colloque")
     assert colloque.name == "Colloque"
+    page = admin_client.get("/admin/agenda/kinds/").get_data(as_text=True)
+    assert "<h1>Types d" in page and f'href="/admin/agenda/kinds/{colloque.id}/edit"' in page
+    assert '<a href="/admin/agenda/">Retour à l' in page
     admin_client.post(f"/admin/agenda/kinds/{colloque.id}/edit", data={"name": "Colloque national"})
     db.session.refresh(colloque)
     assert colloque.name == "Colloque national" and colloque.slug == "colloque"

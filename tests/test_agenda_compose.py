@@ -109,3 +109,25 @@ def test_the_composer_offers_internal_events_unticked_and_refuses_them_for_every
     assert response.status_code == 200
     assert "est un événement interne" in response.get_data(as_text=True)
     assert db.session.query(Newsletter).count() == 0
+
+
+def test_editing_a_draft_keeps_its_event_section(app, admin_client, runner):
+    event = make_event("Webinaire du réseau", start=_local(30), kind="webinaire")
+    draft = _from_changes(runner)
+    page = admin_client.get(f"/admin/newsletters/{draft.id}/edit").get_data(as_text=True)
+    assert 'value="event"' in page and f'value="{event.id}"' in page
+    assert "Événement" in page
+    form = {
+        "subject": "Lettre modifiée",
+        "segment_id": "",
+        "sections-0-kind": "event",
+        "sections-0-source_id": str(event.id),
+        "sections-0-include": "y",
+        "sections-0-position": "10",
+        "sections-0-group_label": "À vos agendas",
+        "sections-0-title": "Webinaire du réseau (nouvelle date)",
+        "sections-0-body_md": "Le 30.",
+    }
+    assert admin_client.post(f"/admin/newsletters/{draft.id}/edit", data=form).status_code == 302
+    db.session.refresh(draft)
+    assert [(s.kind, s.event_id) for s in draft.sections] == [("event", event.id)]

@@ -18,6 +18,14 @@ from cac_news.web.admin import bp
 from cac_news.web.admin.helpers import apply_errors
 from cac_news.web.admin.subscribers import territory_choices
 
+# The kinds pages (templates/admin/kinds/) are shared: each list names its endpoints.
+KIND_PAGES = {
+    "list": "admin.event_kinds",
+    "edit": "admin.event_kind_edit",
+    "delete": "admin.event_kind_delete",
+    "back": "admin.events",
+}
+
 
 @bp.get("/agenda/")
 def events():
@@ -105,10 +113,13 @@ def event_kinds():
             flash(_("Kind “%(name)s” added.", name=kind.name), "success")
             return redirect(url_for("admin.event_kinds"))
     return render_template(
-        "admin/agenda/kinds.html",
+        "admin/kinds/list.html",
         kinds=kind_ops.list_kinds(),
         form=form,
         delete_form=ConfirmForm(),
+        heading=_("Kinds of events"),
+        back_label=_("Back to the agenda"),
+        endpoints=KIND_PAGES,
     )
 
 
@@ -126,7 +137,7 @@ def event_kind_edit(kind_id: int):
         else:
             flash(_("Changes saved."), "success")
             return redirect(url_for("admin.event_kinds"))
-    return render_template("admin/agenda/kind_form.html", form=form, kind=kind)
+    return render_template("admin/kinds/form.html", form=form, kind=kind, endpoints=KIND_PAGES)
 
 
 @bp.post("/agenda/kinds/<int:kind_id>/delete")

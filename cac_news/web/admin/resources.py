@@ -17,6 +17,14 @@ from cac_news.web.admin import bp
 from cac_news.web.admin.helpers import apply_errors
 from cac_news.web.resources import file_response
 
+# The kinds pages (templates/admin/kinds/) are shared: each list names its endpoints.
+KIND_PAGES = {
+    "list": "admin.resource_kinds",
+    "edit": "admin.resource_kind_edit",
+    "delete": "admin.resource_kind_delete",
+    "back": "admin.resources",
+}
+
 
 @bp.get("/resources/")
 def resources():
@@ -130,10 +138,13 @@ def resource_kinds():
             flash(_("Kind “%(name)s” added.", name=kind.name), "success")
             return redirect(url_for("admin.resource_kinds"))
     return render_template(
-        "admin/resources/kinds.html",
+        "admin/kinds/list.html",
         kinds=kind_ops.list_kinds(),
         form=form,
         delete_form=ConfirmForm(),
+        heading=_("Kinds of resources"),
+        back_label=_("Back to the resources"),
+        endpoints=KIND_PAGES,
     )
 
 
@@ -151,7 +162,7 @@ def resource_kind_edit(kind_id: int):
         else:
             flash(_("Changes saved."), "success")
             return redirect(url_for("admin.resource_kinds"))
-    return render_template("admin/resources/kind_form.html", form=form, kind=kind)
+    return render_template("admin/kinds/form.html", form=form, kind=kind, endpoints=KIND_PAGES)
 
 
 @bp.post("/resources/kinds/<int:kind_id>/delete")
