@@ -19,3 +19,23 @@ class ValidationError(ValueError):
     def single(cls, field: str, message: str) -> ValidationError:
         """Shortcut for one message on one field."""
         return cls({field: [message]})
+
+
+class ErrorCollector(dict[str, list[str]]):
+    """The one way to gather what is wrong with a whole form or row before saying it:
+    messages by field, in the order found; `raise_if_any()` raises them together."""
+
+    def add(self, field: str, message: str) -> None:
+        """One more message on a field (already translated)."""
+        self.setdefault(field, []).append(str(message))
+
+    def extend(self, errors: dict[str, list[str]]) -> None:
+        """The messages of another collector or ValidationError's `errors`."""
+        for field, messages in errors.items():
+            for message in messages:
+                self.add(field, message)
+
+    def raise_if_any(self) -> None:
+        """Raise a ValidationError with every message gathered, if there is one."""
+        if self:
+            raise ValidationError(dict(self))

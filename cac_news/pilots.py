@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 
 from cac_news.audience.emails import normalise_email
 from cac_news.client_network import truncate_ip
-from cac_news.errors import ValidationError
+from cac_news.errors import ErrorCollector, ValidationError
 from cac_news.extensions import db
 from cac_news.models import PILOT_ROLES, Pilot, PilotSession
 from cac_news.models.pilot import MIN_PASSWORD_LENGTH
@@ -40,25 +40,24 @@ def check_password_strength(password: str, field: str = "password") -> None:
 
 def _validated(data: PilotData, existing: Pilot | None = None) -> PilotData:
     """Return normalised data or raise ValidationError naming every bad field."""
-    errors: dict[str, list[str]] = {}
+    errors = ErrorCollector()
     email = ""
     try:
         email = normalise_email(data.email)
     except ValidationError as exc:
-        errors.update(exc.errors)
+        errors.extend(exc.errors)
     name = (data.name or "").strip()
     if not name:
-        errors["name"] = [str(_l("A name is required."))]
+        errors.add("name", str(_l("A name is required.")))
     elif len(name) > MAX_NAME_LENGTH:
-        errors["name"] = [str(_l("At most %(n)d characters.", n=MAX_NAME_LENGTH))]
+        errors.add("name", str(_l("At most %(n)d characters.", n=MAX_NAME_LENGTH)))
     if data.role not in PILOT_ROLES:
-        errors["role"] = [str(_l("Choose admin or editor."))]
+        errors.add("role", str(_l("Choose admin or editor.")))
     if email and "email" not in errors:
         clash = db.session.scalar(select(Pilot).where(Pilot.email == email))
         if clash is not None and clash is not existing:
-            errors["email"] = [str(_l("A pilot with this email address already exists."))]
-    if errors:
-        raise ValidationError(errors)
+            errors.add("email", str(_l("A pilot with this email address already exists.")))
+    errors.raise_if_any()
     return PilotData(email=email, name=name, role=data.role, active=data.active)
 
 

@@ -20,7 +20,7 @@ from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from cac_news.errors import ValidationError
+from cac_news.errors import ErrorCollector
 from cac_news.extensions import db
 from cac_news.models import MediaFile, Pilot, SiteSetting
 from cac_news.personalisation import unknown_fields
@@ -140,35 +140,36 @@ def contrast_ratio(first: str, second: str = "#ffffff") -> float:
     return (lighter + 0.05) / (darker + 0.05)
 
 
-def _check_text(name: str, value: str, errors: dict[str, list[str]]) -> str:
+def _check_text(name: str, value: str, errors: ErrorCollector) -> str:
     value = (value or "").replace("\r\n", "\n")
     if name not in MULTILINE and _CONTROL.search(value):
-        errors[name] = [str(_l("Line breaks and control characters are not allowed here."))]
+        errors.add(name, str(_l("Line breaks and control characters are not allowed here.")))
     elif len(value) > TEXT_LIMITS[name]:
-        errors[name] = [str(_l("At most %(n)d characters.", n=TEXT_LIMITS[name]))]
+        errors.add(name, str(_l("At most %(n)d characters.", n=TEXT_LIMITS[name])))
     return value.strip()
 
 
-def _check_address(name: str, value: str, errors: dict[str, list[str]]) -> str:
+def _check_address(name: str, value: str, errors: ErrorCollector) -> str:
     # email_validator directly: this module sits below the audience package, whose
     # transactional mails read the sender from here.
     try:
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError:
-        errors[name] = [str(_l("Give a valid email address, such as lettre@example.org."))]
+        errors.add(name, str(_l("Give a valid email address, such as lettre@example.org.")))
         return value
 
 
-def _check_accent(value: str, errors: dict[str, list[str]]) -> str:
+def _check_accent(value: str, errors: ErrorCollector) -> str:
     value = (value or "").strip().lower()
     if not HEX_COLOUR.match(value):
-        errors["accent_color"] = [str(_l("Give a colour as #rrggbb, for example #0a4f45."))]
+        errors.add("accent_color", str(_l("Give a colour as #rrggbb, for example #0a4f45.")))
         return value
     ratio = contrast_ratio(value)
     if ratio < MIN_CONTRAST:
         shown = format_decimal(math.floor(ratio * 100) / 100, format="0.00")
         needed = format_decimal(MIN_CONTRAST, format="0.0")
-        errors["accent_color"] = [
+        errors.add(
+            "accent_color",
             str(
                 _l(
                     "This colour's contrast against white is %(ratio)s:1; at least %(min)s:1 "
@@ -176,15 +177,15 @@ def _check_accent(value: str, errors: dict[str, list[str]]) -> str:
                     ratio=shown,
                     min=needed,
                 )
-            )
-        ]
+            ),
+        )
     return value
 
 
 def validate(values: Mapping[str, object]) -> SiteSettings:
     """Check submitted settings (missing names keep their current value); ValidationError."""
     current = asdict(load())
-    errors: dict[str, list[str]] = {}
+    errors = ErrorCollector()
     for name in NAMES:
         if name not in values:
             continue
@@ -201,39 +202,40 @@ def validate(values: Mapping[str, object]) -> SiteSettings:
         if name not in errors and (current[name] or name == "sender_address"):
             current[name] = _check_address(name, current[name], errors)
     if "organisation_address" not in errors and not current["organisation_address"]:
-        errors["organisation_address"] = [
-            str(_l("The postal address is required: the law asks for it in every letter."))
-        ]
+        errors.add(
+            "organisation_address",
+            str(_l("The postal address is required: the law asks for it in every letter.")),
+        )
     if "organisation_name" not in errors and not current["organisation_name"]:
-        errors["organisation_name"] = [str(_l("The organisation's name is required."))]
+        errors.add("organisation_name", str(_l("The organisation's name is required.")))
     for name in ("greeting", "welcome_subject", "welcome_body"):
         unknown = unknown_fields(current[name]) if name not in errors else []
         if unknown:
-            errors[name] = [
+            errors.add(
+                name,
                 str(
                     _l(
                         "Unknown personalisation field: %(fields)s. Use {{ prénom }}.",
                         fields=", ".join(f"{{{{ {field} }}}}" for field in unknown),
                     )
-                )
-            ]
+                ),
+            )
     if current["greeting_enabled"] and not current["greeting"] and "greeting" not in errors:
-        errors["greeting"] = [str(_l("Write the greeting, or turn it off."))]
+        errors.add("greeting", str(_l("Write the greeting, or turn it off.")))
     if current["welcome_enabled"]:
         for name in ("welcome_subject", "welcome_body"):
             if not current[name] and name not in errors:
-                errors[name] = [str(_l("Required when the welcome mail is on."))]
-    if errors:
-        raise ValidationError(errors)
+                errors.add(name, str(_l("Required when the welcome mail is on.")))
+    errors.raise_if_any()
     return SiteSettings(**current)
 
 
-def _check_logo(raw: object, errors: dict[str, list[str]]) -> int | None:
+def _check_logo(raw: object, errors: ErrorCollector) -> int | None:
     text = str(raw or "").strip()
     if not text:
         return None
     if not text.isdigit() or db.session.get(MediaFile, int(text)) is None:
-        errors["logo_media_id"] = [str(_l("Choose an image of the media library."))]
+        errors.add("logo_media_id", str(_l("Choose an image of the media library.")))
         return None
     return int(text)
 

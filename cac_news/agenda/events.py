@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from cac_news import territories
 from cac_news.agenda.display import local_end, local_start
-from cac_news.errors import ValidationError
+from cac_news.errors import ErrorCollector
 from cac_news.extensions import db
 from cac_news.models import Event, EventKind
 from cac_news.timeutil import to_utc
@@ -80,37 +80,38 @@ def _parse_moment(value: str) -> datetime | None:
         return None
 
 
-def parse_times(data: EventData, errors: dict[str, list[str]]) -> Times | None:
+def parse_times(data: EventData, errors: ErrorCollector) -> Times | None:
     """The event's UTC bounds (and dates when all day); messages go to `errors`."""
     if data.all_day:
         first = _parse_day(data.start)
         if first is None:
-            errors["start"] = [str(_l("Give the start date as YYYY-MM-DD."))]
+            errors.add("start", str(_l("Give the start date as YYYY-MM-DD.")))
             return None
         last = _parse_day(data.end) if data.end.strip() else first
         if last is None:
-            errors["end"] = [str(_l("Give the end date as YYYY-MM-DD."))]
+            errors.add("end", str(_l("Give the end date as YYYY-MM-DD.")))
             return None
         if last < first:
-            errors["end"] = [str(_l("The end comes before the start."))]
+            errors.add("end", str(_l("The end comes before the start.")))
             return None
         starts_at = to_utc(datetime.combine(first, time.min))
         ends_at = to_utc(datetime.combine(last + timedelta(days=1), time.min))
         return Times(starts_at, ends_at, first, last)
     start = _parse_moment(data.start)
     if start is None:
-        errors["start"] = [
-            str(_l("Give the start as YYYY-MM-DD HH:MM (or tick “all day” for dates only)."))
-        ]
+        errors.add(
+            "start",
+            str(_l("Give the start as YYYY-MM-DD HH:MM (or tick “all day” for dates only).")),
+        )
         return None
     end = None
     if data.end.strip():
         end = _parse_moment(data.end)
         if end is None:
-            errors["end"] = [str(_l("Give the end as YYYY-MM-DD HH:MM."))]
+            errors.add("end", str(_l("Give the end as YYYY-MM-DD HH:MM.")))
             return None
         if end < start:
-            errors["end"] = [str(_l("The end comes before the start."))]
+            errors.add("end", str(_l("The end comes before the start.")))
             return None
     return Times(to_utc(start), to_utc(end) if end else None, None, None)
 
@@ -128,29 +129,31 @@ def check_url(value: str) -> bool:
 
 def check_event(data: EventData) -> Times:
     """Check every field at once; raise a ValidationError naming each bad one."""
-    errors: dict[str, list[str]] = {}
+    errors = ErrorCollector()
     title = data.title.strip()
     if not title:
-        errors["title"] = [str(_l("A title is required."))]
+        errors.add("title", str(_l("A title is required.")))
     elif len(title) > 200:
-        errors["title"] = [str(_l("At most %(n)d characters.", n=200))]
+        errors.add("title", str(_l("At most %(n)d characters.", n=200)))
     if data.kind_id is None or db.session.get(EventKind, data.kind_id) is None:
-        errors["kind_id"] = [str(_l("Choose a kind of event."))]
+        errors.add("kind_id", str(_l("Choose a kind of event.")))
     times = parse_times(data, errors)
     if len(data.place.strip()) > 300:
-        errors["place"] = [str(_l("At most %(n)d characters.", n=300))]
+        errors.add("place", str(_l("At most %(n)d characters.", n=300)))
     url = data.online_url.strip()
     if url and not check_url(url):
-        errors["online_url"] = [
-            str(_l("An online link starts with https:// (at most 500 characters)."))
-        ]
+        errors.add(
+            "online_url",
+            str(_l("An online link starts with https:// (at most 500 characters).")),
+        )
     code = (data.territory_code or "").strip().upper()
     if territories.get(code) is None:
-        errors["territory_code"] = [
-            str(_l("Unknown territory “%(code)s”: give a département, a région or FR.", code=code))
-        ]
-    if errors or times is None:
-        raise ValidationError(errors)
+        errors.add(
+            "territory_code",
+            str(_l("Unknown territory “%(code)s”: give a département, a région or FR.", code=code)),
+        )
+    errors.raise_if_any()
+    assert times is not None  # no time without an error on start or end
     return times
 
 

@@ -20,7 +20,7 @@ from cac_news.audience.queries import SubscriberFilters
 from cac_news.audience.subscribers import check_one_way_door
 from cac_news.audience.subscription import Profile, apply_profile, find_by_email, validate_profile
 from cac_news.audience.suppression import is_suppressed
-from cac_news.errors import ValidationError
+from cac_news.errors import ErrorCollector, ValidationError
 from cac_news.extensions import db
 from cac_news.models import (
     SUBSCRIBER_STATUSES,
@@ -57,10 +57,10 @@ class ScopeMissing(ValidationError):
 
 def filters_from_query(args) -> SubscriberFilters:
     """The admin's list filters from a query string; unknown values are errors, not ignored."""
-    errors: dict[str, list[str]] = {}
+    errors = ErrorCollector()
     status = args.get("status", "")
     if status and status not in SUBSCRIBER_STATUSES:
-        errors["status"] = [f"One of {', '.join(SUBSCRIBER_STATUSES)}."]
+        errors.add("status", f"One of {', '.join(SUBSCRIBER_STATUSES)}.")
     mode_id = None
     mode = args.get("mode", "")
     if mode:
@@ -68,12 +68,11 @@ def filters_from_query(args) -> SubscriberFilters:
             select(ParticipationMode.id).where(ParticipationMode.slug == mode)
         )
         if mode_id is None:
-            errors["mode"] = ["No participation mode has this slug."]
+            errors.add("mode", "No participation mode has this slug.")
     territory = args.get("territory", "")
     if territory and territories.get(territory) is None:
-        errors["territory"] = ["A département, a région (R11) or FR."]
-    if errors:
-        raise ValidationError(errors)
+        errors.add("territory", "A département, a région (R11) or FR.")
+    errors.raise_if_any()
     return SubscriberFilters(
         query=args.get("q", "").strip(), status=status, mode_id=mode_id, territory=territory
     )
@@ -122,12 +121,13 @@ def _profile(body: Body, current: Subscriber | None = None) -> Profile:
 def _checked_profile(body: Body, current: Subscriber | None = None, email: str | None = None):
     """The validated profile (and normalised address when given), every bad field named."""
     profile = _profile(body, current)
-    errors: dict[str, list[str]] = dict(body.errors)
+    errors = ErrorCollector()
+    errors.extend(body.errors)
     if email is not None:
         try:
             email = normalise_email(email)
         except ValidationError as exc:
-            errors.update(exc.errors)
+            errors.extend(exc.errors)
     try:
         profile = validate_profile(profile)
     except ValidationError as exc:

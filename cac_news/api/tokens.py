@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from cac_news.errors import ValidationError
+from cac_news.errors import ErrorCollector, ValidationError
 from cac_news.extensions import db
 from cac_news.models import API_SCOPES, ApiToken, Pilot
 from cac_news.timeutil import utcnow
@@ -66,27 +66,26 @@ def create_token(
 ) -> NewToken:
     """Check and store a new token; return it with its secret (to show once)."""
     name = (name or "").strip()
-    errors: dict[str, list[str]] = {}
+    errors = ErrorCollector()
     if not name:
-        errors["name"] = [str(_l("A name is required."))]
+        errors.add("name", str(_l("A name is required.")))
     elif len(name) > NAME_MAX or any(ord(c) < 32 for c in name):
-        errors["name"] = [str(_l("At most %(n)d characters, no control characters.", n=NAME_MAX))]
+        errors.add("name", str(_l("At most %(n)d characters, no control characters.", n=NAME_MAX)))
     elif name.isdigit():
-        errors["name"] = [str(_l("A name cannot be only digits (ids are)."))]
+        errors.add("name", str(_l("A name cannot be only digits (ids are).")))
     elif db.session.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:
-        errors["name"] = [str(_l("A token with this name already exists."))]
+        errors.add("name", str(_l("A token with this name already exists.")))
     chosen = set(scopes or [])
     if not chosen:
-        errors["scopes"] = [str(_l("Choose at least one scope."))]
+        errors.add("scopes", str(_l("Choose at least one scope.")))
     elif not chosen <= set(API_SCOPES):
-        errors["scopes"] = [str(_l("Unknown scope."))]
+        errors.add("scopes", str(_l("Unknown scope.")))
     elif "import" in chosen and "write" not in chosen:
-        errors["scopes"] = [str(_l("The import scope goes with the write scope."))]
+        errors.add("scopes", str(_l("The import scope goes with the write scope.")))
     expires_at = end_of_day_utc(expires_on) if expires_on is not None else None
     if expires_at is not None and expires_at <= utcnow():
-        errors["expires"] = [str(_l("The expiry date is in the past."))]
-    if errors:
-        raise ValidationError(errors)
+        errors.add("expires", str(_l("The expiry date is in the past.")))
+    errors.raise_if_any()
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         name=name,

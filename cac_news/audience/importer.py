@@ -21,7 +21,7 @@ from cac_news.audience import import_formats
 from cac_news.audience.csvfiles import CsvSource
 from cac_news.audience.import_rows import RowParser, merge
 from cac_news.audience.import_writer import BatchWriter
-from cac_news.errors import ValidationError
+from cac_news.errors import ErrorCollector
 from cac_news.extensions import db
 from cac_news.models import ParticipationMode, Pilot
 
@@ -93,30 +93,30 @@ class ImportReport:
 
 def check_options(options: ImportOptions) -> None:
     """Reject unknown modes, territories, statuses or formats before reading the file."""
-    errors: dict[str, list[str]] = {}
+    errors = ErrorCollector()
     known = set(db.session.scalars(select(ParticipationMode.slug)))
     unknown = [s for s in options.mode_slugs if s not in known]
     if unknown:
-        errors["mode"] = [str(_l("Unknown mode: %(slugs)s", slugs=", ".join(unknown)))]
+        errors.add("mode", str(_l("Unknown mode: %(slugs)s", slugs=", ".join(unknown))))
     if options.territory is not None:
         code = territories.resolve(options.territory)
         if code is None:
-            errors["territory"] = [str(_l("Unknown territory: %(v)s", v=options.territory))]
+            errors.add("territory", str(_l("Unknown territory: %(v)s", v=options.territory)))
         options.territory = code
     if options.status not in ("active", "pending"):
-        errors["status"] = [str(_l("The status must be active or pending."))]
+        errors.add("status", str(_l("The status must be active or pending.")))
     if options.source_format not in (None, *import_formats.FORMATS):
-        errors["from"] = [
+        errors.add(
+            "from",
             str(
                 _l(
                     "Unknown format %(value)s (expected one of %(formats)s).",
                     value=options.source_format,
                     formats=", ".join(import_formats.FORMATS),
                 )
-            )
-        ]
-    if errors:
-        raise ValidationError(errors)
+            ),
+        )
+    errors.raise_if_any()
 
 
 class ImportRun:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cac_news import territories
 from cac_news.audience.subscribers import modes_exist
-from cac_news.errors import ValidationError
+from cac_news.errors import ErrorCollector, ValidationError
 from cac_news.extensions import db
 from cac_news.models import ParticipationMode, Segment, Subscriber, Territory, subscriber_modes
 from cac_news.models.audience import LANGUAGES
@@ -96,18 +96,17 @@ def get_by_name(name: str) -> Segment | None:
 
 def validate_rule(rule: SegmentRule) -> SegmentRule:
     """Check the rule's modes, territories and language; raise ValidationError otherwise."""
-    errors: dict[str, list[str]] = {}
+    errors = ErrorCollector()
     mode_ids = sorted(set(rule.mode_ids))
     if mode_ids and not modes_exist(mode_ids):
-        errors["mode_ids"] = [str(_l("Unknown participation mode."))]
+        errors.add("mode_ids", str(_l("Unknown participation mode.")))
     codes = sorted(set(rule.territory_codes))
     if any(territories.get(code) is None for code in codes):
-        errors["territory_codes"] = [str(_l("Unknown territory."))]
+        errors.add("territory_codes", str(_l("Unknown territory.")))
     language = rule.language or None
     if language is not None and language not in LANGUAGES:
-        errors["language"] = [str(_l("Choose French or English."))]
-    if errors:
-        raise ValidationError(errors)
+        errors.add("language", str(_l("Choose French or English.")))
+    errors.raise_if_any()
     return SegmentRule(mode_ids=mode_ids, territory_codes=codes, language=language)
 
 
@@ -116,21 +115,20 @@ def save_segment(
 ) -> Segment:
     """Create or update a segment from a validated rule."""
     name = (name or "").strip()
-    errors: dict[str, list[str]] = {}
+    errors = ErrorCollector()
     if not name:
-        errors["name"] = [str(_l("A name is required."))]
+        errors.add("name", str(_l("A name is required.")))
     elif len(name) > 120:
-        errors["name"] = [str(_l("At most %(n)d characters.", n=120))]
+        errors.add("name", str(_l("At most %(n)d characters.", n=120)))
     else:
         clash = get_by_name(name)
         if clash is not None and clash is not segment:
-            errors["name"] = [str(_l("A segment with this name already exists."))]
+            errors.add("name", str(_l("A segment with this name already exists.")))
     try:
         clean = validate_rule(rule)
     except ValidationError as exc:
-        errors.update(exc.errors)
-    if errors:
-        raise ValidationError(errors)
+        errors.extend(exc.errors)
+    errors.raise_if_any()
     if segment is None:
         segment = Segment()
         db.session.add(segment)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cac_news.audience.emails import normalise_email
 from cac_news.audience.suppression import email_hash, is_suppressed
-from cac_news.errors import ValidationError
+from cac_news.errors import ErrorCollector, ValidationError
 from cac_news.extensions import db
 from cac_news.integrations import webhooks
 from cac_news.models import ParticipationMode, Pilot, Subscriber, Territory
@@ -39,29 +39,29 @@ class SubscriberData:
     status: str = "active"
 
 
-def check_profile(data, errors: dict[str, list[str]]) -> dict:
+def check_profile(data, errors: ErrorCollector) -> dict:
     """Check the profile fields any form shares (names, organisation, territory, language,
     modes); add messages to `errors` and return the cleaned values."""
     cleaned: dict = {}
     for name, limit in FIELD_LIMITS.items():
         value = (getattr(data, name) or "").strip()
         if len(value) > limit:
-            errors[name] = [str(_l("At most %(n)d characters.", n=limit))]
+            errors.add(name, str(_l("At most %(n)d characters.", n=limit)))
         elif any(ord(c) < 32 for c in value):
-            errors[name] = [str(_l("Control characters are not allowed."))]
+            errors.add(name, str(_l("Control characters are not allowed.")))
         cleaned[name] = value
     territory = (data.territory_code or "").strip() or None
     if territory is not None:
         known = db.session.get(Territory, territory)
         if known is None or known.kind == "region":
-            errors["territory_code"] = [str(_l("Choose a département or national."))]
+            errors.add("territory_code", str(_l("Choose a département or national.")))
     cleaned["territory_code"] = territory
     if data.language not in LANGUAGES:
-        errors["language"] = [str(_l("Choose French or English."))]
+        errors.add("language", str(_l("Choose French or English.")))
     cleaned["language"] = data.language
     mode_ids = sorted({int(m) for m in data.mode_ids})
     if mode_ids and not modes_exist(mode_ids):
-        errors["mode_ids"] = [str(_l("Unknown participation mode."))]
+        errors.add("mode_ids", str(_l("Unknown participation mode.")))
     cleaned["mode_ids"] = mode_ids
     return cleaned
 
@@ -76,21 +76,20 @@ def modes_exist(mode_ids: list[int]) -> bool:
 
 def validate_subscriber(data: SubscriberData, existing: Subscriber | None = None) -> SubscriberData:
     """Return the data normalised, or raise ValidationError naming every bad field."""
-    errors: dict[str, list[str]] = {}
+    errors = ErrorCollector()
     email = ""
     try:
         email = normalise_email(data.email)
     except ValidationError as exc:
-        errors.update(exc.errors)
+        errors.extend(exc.errors)
     cleaned = check_profile(data, errors)
     if data.status not in SUBSCRIBER_STATUSES:
-        errors["status"] = [str(_l("Unknown status."))]
+        errors.add("status", str(_l("Unknown status.")))
     if email and "email" not in errors:
         clash = db.session.scalar(select(Subscriber.id).where(Subscriber.email == email))
         if clash is not None and (existing is None or clash != existing.id):
-            errors["email"] = [str(_l("A subscriber with this email address already exists."))]
-    if errors:
-        raise ValidationError(errors)
+            errors.add("email", str(_l("A subscriber with this email address already exists.")))
+    errors.raise_if_any()
     return SubscriberData(email=email, status=data.status, **cleaned)
 
 

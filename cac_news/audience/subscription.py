@@ -16,7 +16,7 @@ from cac_news.audience import outbox, suppression, tokens
 from cac_news.audience.emails import normalise_email
 from cac_news.audience.modes import public_mode_ids
 from cac_news.audience.subscribers import check_profile
-from cac_news.errors import ValidationError
+from cac_news.errors import ErrorCollector, ValidationError
 from cac_news.extensions import db
 from cac_news.integrations import webhooks
 from cac_news.models import OutboxKind, ParticipationMode, Subscriber, WelcomeRecord
@@ -54,10 +54,9 @@ def consent_text(language: str) -> str:
 
 def validate_profile(profile: Profile) -> Profile:
     """Return the profile cleaned, or raise ValidationError naming every bad field."""
-    errors: dict[str, list[str]] = {}
+    errors = ErrorCollector()
     cleaned = check_profile(profile, errors)
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_if_any()
     return Profile(**cleaned)
 
 
@@ -93,19 +92,18 @@ def request_subscription(email: str, profile: Profile, consent: bool) -> None:
     unsubscribed, bounced, complained, erased) gets a confirmation link carrying the
     requested profile, applied only on confirmation. An active address is told so by mail.
     """
-    errors: dict[str, list[str]] = {}
+    errors = ErrorCollector()
     try:
         email = normalise_email(email)
     except ValidationError as exc:
-        errors.update(exc.errors)
+        errors.extend(exc.errors)
     try:
         profile = validate_profile(profile)
     except ValidationError as exc:
-        errors.update(exc.errors)
+        errors.extend(exc.errors)
     if not consent:
-        errors["consent"] = [str(_l("Tick the box to give your consent."))]
-    if errors:
-        raise ValidationError(errors)
+        errors.add("consent", str(_l("Tick the box to give your consent.")))
+    errors.raise_if_any()
     subscriber = find_by_email(email)
     if subscriber is None:
         subscriber = Subscriber(email=email, status="pending")

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from cac_news.compose.headers import check_address, check_header_value, subject_warnings
-from cac_news.errors import ValidationError
+from cac_news.errors import ErrorCollector, ValidationError
 from cac_news.extensions import db
 from cac_news.models import (
     SECTION_KINDS,
@@ -87,38 +87,35 @@ def _field_problem(text: str) -> str | None:
 
 def check_newsletter(data: NewsletterData) -> list[str]:
     """Raise a ValidationError for bad fields; return warnings (a long subject)."""
-    errors: dict[str, list[str]] = {}
+    errors = ErrorCollector()
     subject = data.subject.strip()
     for name, value in (("subject", data.subject), ("preheader", data.preheader)):
         try:
             check_header_value(name, value)
         except ValidationError as exc:
-            errors.update(exc.errors)
+            errors.extend(exc.errors)
     if "subject" not in errors and not subject:
-        errors["subject"] = [str(_l("A subject is required."))]
+        errors.add("subject", str(_l("A subject is required.")))
     elif len(subject) > 200:
-        errors["subject"] = [str(_l("At most %(n)d characters.", n=200))]
+        errors.add("subject", str(_l("At most %(n)d characters.", n=200)))
     if "preheader" not in errors and len(data.preheader.strip()) > 200:
-        errors["preheader"] = [str(_l("At most %(n)d characters.", n=200))]
+        errors.add("preheader", str(_l("At most %(n)d characters.", n=200)))
     if data.reply_to.strip():
         try:
             check_address("reply_to", data.reply_to.strip())
         except ValidationError as exc:
-            errors.update(exc.errors)
+            errors.extend(exc.errors)
     for name in ("subject", "preheader", "intro_md", "closing_md"):
         problem = None if name in errors else _field_problem(getattr(data, name))
         if problem:
-            errors[name] = [problem]
+            errors.add(name, problem)
     if data.segment_id is not None and db.session.get(Segment, data.segment_id) is None:
-        errors["segment_id"] = [str(_l("Unknown segment."))]
+        errors.add("segment_id", str(_l("Unknown segment.")))
     for index, section in enumerate(data.sections, start=1):
         problem = _section_problem(section) or _audience_problem(section, data.segment_id)
         if problem:
-            errors.setdefault("sections", []).append(
-                str(_l("Section %(n)d: %(problem)s", n=index, problem=problem))
-            )
-    if errors:
-        raise ValidationError(errors)
+            errors.add("sections", str(_l("Section %(n)d: %(problem)s", n=index, problem=problem)))
+    errors.raise_if_any()
     return subject_warnings(subject)
 
 

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from cac_news import territories
-from cac_news.errors import ValidationError
+from cac_news.errors import ErrorCollector
 from cac_news.extensions import db
 from cac_news.integrations import webhooks
 from cac_news.models import ACTION_KINDS, ActionReport
@@ -31,28 +31,27 @@ class ReportData:
 
 
 def _check(data: ReportData) -> None:
-    errors: dict[str, list[str]] = {}
+    errors = ErrorCollector()
     if not data.title.strip():
-        errors["title"] = [str(_l("A title is required."))]
+        errors.add("title", str(_l("A title is required.")))
     elif len(data.title.strip()) > 200:
-        errors["title"] = [str(_l("At most %(n)d characters.", n=200))]
+        errors.add("title", str(_l("At most %(n)d characters.", n=200)))
     if data.date is None:
-        errors["date"] = [str(_l("A date is required."))]
+        errors.add("date", str(_l("A date is required.")))
     if territories.get(data.territory_code or "") is None:
-        errors["territory_code"] = [str(_l("Choose a territory."))]
+        errors.add("territory_code", str(_l("Choose a territory.")))
     if data.kind not in ACTION_KINDS:
-        errors["kind"] = [str(_l("Unknown kind of action."))]
+        errors.add("kind", str(_l("Unknown kind of action.")))
     link = data.link.strip()
     if link and (
         not link.lower().startswith(SAFE_LINK_PREFIXES)
         or len(link) > 500
         or any(c.isspace() or c in "<>" for c in link)
     ):
-        errors["link"] = [str(_l("A link starts with https:// (at most 500 characters)."))]
+        errors.add("link", str(_l("A link starts with https:// (at most 500 characters).")))
     if len(data.contact) > 200:
-        errors["contact"] = [str(_l("At most %(n)d characters.", n=200))]
-    if errors:
-        raise ValidationError(errors)
+        errors.add("contact", str(_l("At most %(n)d characters.", n=200)))
+    errors.raise_if_any()
 
 
 def save_report(data: ReportData, report: ActionReport | None = None) -> ActionReport:

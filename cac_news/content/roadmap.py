@@ -8,7 +8,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from cac_news.errors import ValidationError
+from cac_news.errors import ErrorCollector, ValidationError
 from cac_news.extensions import db
 from cac_news.models import OBJECTIVES, ROADMAP_STATUSES, Pilot, RoadmapItem, RoadmapUpdate
 
@@ -29,23 +29,22 @@ class ItemData:
 
 
 def _check_item(data: ItemData) -> None:
-    errors: dict[str, list[str]] = {}
+    errors = ErrorCollector()
     if data.objective not in OBJECTIVES:
-        errors["objective"] = [str(_l("Choose one of the objectives."))]
+        errors.add("objective", str(_l("Choose one of the objectives.")))
     if not data.title.strip():
-        errors["title"] = [str(_l("A title is required."))]
+        errors.add("title", str(_l("A title is required.")))
     elif len(data.title.strip()) > 200:
-        errors["title"] = [str(_l("At most %(n)d characters.", n=200))]
+        errors.add("title", str(_l("At most %(n)d characters.", n=200)))
     if data.status not in ROADMAP_STATUSES:
-        errors["status"] = [str(_l("Unknown status."))]
+        errors.add("status", str(_l("Unknown status.")))
     if data.period_start and data.period_end and data.period_end < data.period_start:
-        errors["period_end"] = [str(_l("The end of the period comes before its start."))]
+        errors.add("period_end", str(_l("The end of the period comes before its start.")))
     if len(data.period_label) > 80:
-        errors["period_label"] = [str(_l("At most %(n)d characters.", n=80))]
+        errors.add("period_label", str(_l("At most %(n)d characters.", n=80)))
     if len(data.owner) > 120:
-        errors["owner"] = [str(_l("At most %(n)d characters.", n=120))]
-    if errors:
-        raise ValidationError(errors)
+        errors.add("owner", str(_l("At most %(n)d characters.", n=120)))
+    errors.raise_if_any()
 
 
 def save_item(data: ItemData, item: RoadmapItem | None = None) -> RoadmapItem:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from cac_news.audience.modes import slugify
 from cac_news.audience.segments import get_by_name
-from cac_news.errors import ValidationError
+from cac_news.errors import ErrorCollector, ValidationError
 from cac_news.extensions import db
 from cac_news.mailing.mailer import mail_domain
 from cac_news.models import (
@@ -79,10 +79,10 @@ def _local_part(address: str) -> str:
 
 def _check(data: ListData, mailing_list: DiscussionList | None) -> dict:
     """The model's fields from the typed data; a ValidationError names every bad field."""
-    errors: dict[str, list[str]] = {}
+    errors = ErrorCollector()
 
     def wrong(name: str, message) -> None:
-        errors.setdefault(name, []).append(str(message))
+        errors.add(name, str(message))
 
     name = data.name.strip()
     if not name or len(name) > 120:
@@ -99,7 +99,7 @@ def _check(data: ListData, mailing_list: DiscussionList | None) -> dict:
     try:
         local = _local_part(data.address)
     except ValidationError as exc:
-        errors.update(exc.errors)
+        errors.extend(exc.errors)
     if not 1_000 <= data.max_bytes <= 50_000_000:
         wrong("max_bytes", _l("The maximum size is between 1,000 and 50,000,000 bytes."))
     segment = None
@@ -120,8 +120,7 @@ def _check(data: ListData, mailing_list: DiscussionList | None) -> dict:
     prefix = f"[{name}]" if data.subject_prefix is None else data.subject_prefix.strip()
     if len(prefix) > 40 or any(c in prefix for c in "\r\n"):
         wrong("subject_prefix", _l("The subject prefix is one line of at most 40 characters."))
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_if_any()
     return {
         "name": name,
         "slug": slugify(name) or local,

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from cac_news.audience.modes import slugify
-from cac_news.errors import ValidationError
+from cac_news.errors import ErrorCollector
 from cac_news.extensions import db
 from cac_news.models import OBJECTIVES, Resource, ResourceKind
 from cac_news.resources import files
@@ -54,34 +54,34 @@ def normalise_tags(raw: str) -> list[str]:
 
 
 def _check(data: ResourceData, resource: Resource | None) -> tuple[list[str], str]:
-    errors: dict[str, list[str]] = {}
+    errors = ErrorCollector()
     title = data.title.strip()
     if not title:
-        errors["title"] = [str(_l("A title is required."))]
+        errors.add("title", str(_l("A title is required.")))
     elif len(title) > 200:
-        errors["title"] = [str(_l("At most %(n)d characters.", n=200))]
+        errors.add("title", str(_l("At most %(n)d characters.", n=200)))
     if data.kind_id is None or db.session.get(ResourceKind, data.kind_id) is None:
-        errors["kind_id"] = [str(_l("Choose a kind."))]
+        errors.add("kind_id", str(_l("Choose a kind.")))
     if data.date is None:
-        errors["date"] = [str(_l("A date is required."))]
+        errors.add("date", str(_l("A date is required.")))
     if len(data.authors) > 300:
-        errors["authors"] = [str(_l("At most %(n)d characters.", n=300))]
+        errors.add("authors", str(_l("At most %(n)d characters.", n=300)))
     if data.objective and data.objective not in OBJECTIVES:
-        errors["objective"] = [str(_l("Choose one of the objectives."))]
+        errors.add("objective", str(_l("Choose one of the objectives.")))
     tags = normalise_tags(data.tags)
     if len(tags) > MAX_TAGS or any(not TAG.match(t) for t in tags):
-        errors["tags"] = [
-            str(_l("At most %(n)d tags of letters, digits, spaces or hyphens.", n=MAX_TAGS))
-        ]
+        errors.add(
+            "tags",
+            str(_l("At most %(n)d tags of letters, digits, spaces or hyphens.", n=MAX_TAGS)),
+        )
     slug = slugify(data.slug or "") if data.slug.strip() else ""
     if data.slug.strip() and not slug:
-        errors["slug"] = [str(_l("The address needs letters or digits."))]
+        errors.add("slug", str(_l("The address needs letters or digits.")))
     elif slug:
         other = db.session.scalar(select(Resource).where(Resource.slug == slug))
         if other is not None and other is not resource:
-            errors["slug"] = [str(_l("Another resource already has this address."))]
-    if errors:
-        raise ValidationError(errors)
+            errors.add("slug", str(_l("Another resource already has this address.")))
+    errors.raise_if_any()
     return tags, slug
 
 
