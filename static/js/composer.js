@@ -61,7 +61,7 @@
   }
 
   async function save(keepalive = false) {
-    if (!dirty || stale) return;
+    if (!dirty || stale || submitting) return;
     if (saving) return saving;
     dirty = false;
     say(messages.saving);
@@ -135,9 +135,15 @@
   form.addEventListener("change", changed);
   textPanel.addEventListener("toggle", () => { if (textPanel.open) refreshText(); });
 
-  // A plain save sends the page's version itself: no autosave may race it.
-  form.addEventListener("submit", (event) => {
-    if (event.submitter !== previewButton) submitting = true;
+  // A plain save sends the page's version itself: no autosave may start after it, and one
+  // in flight is waited for (its answer carries the version the save must send).
+  form.addEventListener("submit", async (event) => {
+    if (event.submitter === previewButton) return;
+    submitting = true;
+    if (!saving) return;
+    event.preventDefault();
+    await saving;
+    if (!stale) form.submit();
   });
   // Adding a section reloads the page: save the typed text first.
   document.querySelectorAll("form.add-form").forEach((addForm) => {
