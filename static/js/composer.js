@@ -124,7 +124,9 @@
   // The cards' summaries follow their title and first line.
   form.addEventListener("input", (event) => {
     const card = event.target.closest("li.section-card");
-    if (card && event.target.name.endsWith("-title")) {
+    if (event.target.name === "subject") {
+      document.querySelector(".compose-head > summary strong").textContent = event.target.value;
+    } else if (card && event.target.name.endsWith("-title")) {
       card.querySelector(".card-title").textContent = event.target.value;
     } else if (card && event.target.name.endsWith("-body_md")) {
       const line = event.target.value.split("\n").find((l) => l.trim()) || "";
