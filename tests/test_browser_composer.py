@@ -106,6 +106,16 @@ def test_compose_a_fifteen_section_letter(page, admin, make_newsletter):
     print(f"preview updated {latency:.2f} s after the last keystroke")
     assert latency < 2.0  # 0.4 s debounce + one render; measured ~0.9 s on an idle machine
 
+    # The width toggle (CSS only) and the text version one click away.
+    page.check("#width-mobile")
+    assert page.locator("#preview-frame").bounding_box()["width"] == 375
+    page.check("#width-desktop")
+    assert page.locator("#preview-frame").bounding_box()["width"] > 375
+    page.click("#preview-text > summary")
+    expect(page.locator("#preview-text pre")).to_contain_text(
+        "Bonjour Alice Admin, texte tout neuf"
+    )
+
     # The toolbar: bold around the selection.
     area.evaluate("el => el.setSelectionRange(0, 7)")
     page.click("#section-10 .md-toolbar button[aria-label=Gras]")
