@@ -61,7 +61,7 @@
   }
 
   async function save(keepalive = false) {
-    if (!dirty || stale) return;
+    if (!dirty || stale || submitting) return;
     if (saving) return saving;
     dirty = false;
     say(messages.saving);
@@ -124,7 +124,9 @@
   // The cards' summaries follow their title and first line.
   form.addEventListener("input", (event) => {
     const card = event.target.closest("li.section-card");
-    if (card && event.target.name.endsWith("-title")) {
+    if (event.target.name === "subject") {
+      document.querySelector(".compose-head > summary strong").textContent = event.target.value;
+    } else if (card && event.target.name.endsWith("-title")) {
       card.querySelector(".card-title").textContent = event.target.value;
     } else if (card && event.target.name.endsWith("-body_md")) {
       const line = event.target.value.split("\n").find((l) => l.trim()) || "";
@@ -135,9 +137,15 @@
   form.addEventListener("change", changed);
   textPanel.addEventListener("toggle", () => { if (textPanel.open) refreshText(); });
 
-  // A plain save sends the page's version itself: no autosave may race it.
-  form.addEventListener("submit", (event) => {
-    if (event.submitter !== previewButton) submitting = true;
+  // A plain save sends the page's version itself: no autosave may start after it, and one
+  // in flight is waited for (its answer carries the version the save must send).
+  form.addEventListener("submit", async (event) => {
+    if (event.submitter === previewButton) return;
+    submitting = true;
+    if (!saving) return;
+    event.preventDefault();
+    await saving;
+    if (!stale) form.submit();
   });
   // Adding a section reloads the page: save the typed text first.
   document.querySelectorAll("form.add-form").forEach((addForm) => {

@@ -27,7 +27,12 @@ from cac_news.timeutil import utcnow
 from cac_news.web.admin import bp
 from cac_news.web.admin.cards import POSITION_STEP, fill_form, moved, proposals_for, section_cards
 from cac_news.web.admin.helpers import apply_errors
-from cac_news.web.admin.newsletters import PREVIEW_CSP, _data, _flash_warnings, _segment_choices
+from cac_news.web.admin.newsletters import (
+    PREVIEW_CSP,
+    flash_warnings,
+    newsletter_data,
+    segment_choices,
+)
 
 
 def _draft_or_redirect(newsletter_id: int):
@@ -62,13 +67,13 @@ def newsletter_edit(newsletter_id: int):
     if refused:
         return refused
     form = NewsletterForm(obj=None if request.method == "POST" else newsletter)
-    _segment_choices(form)
+    segment_choices(form)
     if request.method == "GET":
         fill_form(form, newsletter)
         return _composer(newsletter, form)
     if not form.validate_on_submit():
         return _composer(newsletter, form, 400)
-    data = _data(form)
+    data = newsletter_data(form)
     move = request.form.get("move", "")
     if move:
         data.sections = moved(data.sections, move)
@@ -84,7 +89,7 @@ def newsletter_edit(newsletter_id: int):
         return _composer(newsletter, form, 400)
     if not move:
         flash(_("Changes saved."), "success")
-    _flash_warnings(warnings)
+    flash_warnings(warnings)
     anchor = None
     if move:
         position, _sep, direction = move.partition(":")
@@ -132,14 +137,14 @@ def newsletter_autosave(newsletter_id: int):
     """The composer's script saves here every few seconds: JSON, 409 on a stale version."""
     newsletter = db.session.get(Newsletter, newsletter_id) or abort(404)
     form = NewsletterForm()
-    _segment_choices(form)
+    segment_choices(form)
     if not newsletter.is_editable:
         return jsonify(error=_("Only a draft can be changed.")), 409
     if not form.validate_on_submit():
         messages = [m for messages in form.errors.values() for m in _flat(messages)]
         return jsonify(error=" ".join(messages)), 422
     try:
-        update_newsletter(newsletter, _data(form))
+        update_newsletter(newsletter, newsletter_data(form))
     except StaleDraft as exc:
         db.session.rollback()
         return jsonify(error=exc.errors["version"][0], version=exc.current_version), 409
@@ -165,9 +170,9 @@ def newsletter_preview_live(newsletter_id: int):
     the composer's frame (the form targets it), or its text with ?format=text."""
     newsletter = db.session.get(Newsletter, newsletter_id) or abort(404)
     form = NewsletterForm()
-    _segment_choices(form)
+    segment_choices(form)
     form.validate()  # fills the fields' data; a preview shows even an incomplete draft
-    preview = live_preview(newsletter, _data(form), current_user.name)
+    preview = live_preview(newsletter, newsletter_data(form), current_user.name)
     if request.args.get("format") == "text":
         response = make_response(f"{preview.subject}\n\n{preview.text}")
         response.mimetype = "text/plain"

@@ -57,7 +57,7 @@ def _add_blank_sections(form: NewsletterForm, start: int) -> None:
         )
 
 
-def _data(form: NewsletterForm) -> NewsletterData:
+def newsletter_data(form: NewsletterForm) -> NewsletterData:
     """The composer's fields; unticked sections and blank free-text slots are left out."""
     sections = []
     for entry in form.sections:
@@ -89,12 +89,12 @@ def _data(form: NewsletterForm) -> NewsletterData:
     )
 
 
-def _flash_warnings(warnings: list[str]) -> None:
+def flash_warnings(warnings: list[str]) -> None:
     for warning in warnings:
         flash(warning, "info")
 
 
-def _segment_choices(form: NewsletterForm) -> None:
+def segment_choices(form: NewsletterForm) -> None:
     """Audience options: every active subscriber, or one saved segment, with counts."""
     everyone = count_active_subscribers()
     form.segment_id.choices = [("", _("Every active subscriber (%(n)d)", n=everyone))] + [
@@ -109,7 +109,7 @@ def newsletter_new():
     since_form = SinceForm(request.args)
     since = since_form.since.data if since_form.validate() else None
     form = NewsletterForm()
-    _segment_choices(form)
+    segment_choices(form)
     if request.method == "GET":
         # Internal events come unticked; saving refuses them in a letter to everyone.
         proposals = propose_sections(since, internal_events=True)
@@ -128,13 +128,13 @@ def newsletter_new():
         _add_blank_sections(form, len(proposals) + 1)
     elif form.validate_on_submit():
         try:
-            newsletter, warnings = create_newsletter(_data(form), current_user)
+            newsletter, warnings = create_newsletter(newsletter_data(form), current_user)
         except ValidationError as exc:
             db.session.rollback()
             apply_errors(form, exc)
         else:
             flash(_("Letter no. %(number)d saved as a draft.", number=newsletter.number), "success")
-            _flash_warnings(warnings)
+            flash_warnings(warnings)
             return redirect(url_for("admin.newsletter_edit", newsletter_id=newsletter.id))
     return render_template(
         "admin/newsletters/new.html",
