@@ -129,3 +129,20 @@ def join(slug: str, token: str):
             return render_template("lists/link_error.html"), 400
         return render_template("lists/joined.html", mailing_list=mailing_list)
     return render_template("lists/join.html", mailing_list=mailing_list)
+
+
+@bp.post("/<slug>/rejoindre-depuis/<token>")
+def join_from_preferences(slug: str, token: str):
+    """The Join button of a subscriber's preferences page (their preferences link)."""
+    from cac_news.audience import tokens as audience_tokens
+
+    mailing_list = manage.find(slug)
+    try:
+        subscriber, _extra = audience_tokens.load_token(token, audience_tokens.PREFERENCES)
+    except audience_tokens.TokenError:
+        subscriber = None
+    if mailing_list is None or subscriber is None:
+        return render_template("lists/link_error.html"), 400
+    if members.join_from_preferences(mailing_list, subscriber) is None:
+        abort(403)
+    return render_template("lists/joined.html", mailing_list=mailing_list)
