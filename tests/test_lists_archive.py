@@ -131,3 +131,36 @@ def test_a_daily_digest_holds_the_days_posts_with_a_table_of_contents(
         db.session.scalar(select(ListDelivery.status).where(ListDelivery.post_id.is_(None)))
         == "sent"
     )
+
+
+def test_attachments_are_served_only_under_the_media_rules(client, make_subscriber):
+    import io
+
+    from PIL import Image
+
+    from cac_news.resources.pdf import one_page_pdf
+
+    make_list(make_subscriber, archive="public")
+    mail = BytesParser(policy=policy.default).parsebytes(message(subject="Pièces"))
+    picture = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(picture, format="PNG")
+    mail.add_attachment(picture.getvalue(), maintype="image", subtype="png", filename="carte.png")
+    mail.add_attachment(
+        one_page_pdf("CR"), maintype="application", subtype="pdf", filename="cr.pdf"
+    )
+    mail.add_attachment(b"<script>alert(1)</script>", maintype="text", subtype="html",
+                        filename="piege.html")  # fmt: skip
+    mail.add_attachment(b"%PDF-not really", maintype="image", subtype="png", filename="faux.png")
+    outcome = incoming.receive("gt@example.org", mail.as_bytes())
+    page = client.get(f"/listes/gt/messages/{outcome.post_id}/").data.decode()
+    for name in ("carte.png", "cr.pdf", "piege.html", "faux.png"):
+        assert name in page
+    base = f"/listes/gt/messages/{outcome.post_id}/pieces"
+    image = client.get(f"{base}/0")
+    assert image.status_code == 200 and image.mimetype == "image/png"
+    assert image.headers["Content-Disposition"].startswith("attachment")
+    pdf = client.get(f"{base}/1")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF-")
+    assert client.get(f"{base}/2").status_code == 404  # active content: never served
+    assert client.get(f"{base}/3").status_code == 404  # not the image it claims to be
+    assert client.get(f"{base}/9").status_code == 404

@@ -118,3 +118,16 @@ def test_lmtp_refuses_an_unknown_list(app, make_subscriber, lmtp_server):
     with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
         lmtp_send(lmtp_server, message(), rcpt="nolist@example.org")
     assert refused.value.recipients["nolist@example.org"][0] == 550
+
+
+def test_oversized_and_spam_flagged_posts_from_members_are_held(app, make_subscriber):
+    from cac_news.lists import incoming
+
+    make_list(make_subscriber, max_bytes=2_000)
+    incoming.receive("gt@example.org", message(subject="Gros", body="x" * 3_000))
+    incoming.receive("gt@example.org", message(subject="Pub", X_Spam_Flag="YES"))
+    incoming.receive("gt@example.org", message(subject="Normal"))
+    reasons = {p.subject: (p.status, p.hold_reason) for p in db.session.scalars(select(ListPost))}
+    assert reasons == {
+        "Gros": ("held", "size"), "Pub": ("held", "spam"), "Normal": ("accepted", ""),
+    }  # fmt: skip

@@ -7,10 +7,10 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 
 from cac_news.errors import ValidationError
 from cac_news.extensions import csrf, db
-from cac_news.lists import access, manage, members, tokens
+from cac_news.lists import access, attachments, manage, members, tokens
 from cac_news.lists import archive as list_archive
 from cac_news.lists.feed import build_feed
-from cac_news.models import DiscussionList
+from cac_news.models import DiscussionList, ListPost
 
 bp = Blueprint("lists", __name__, url_prefix="/listes")
 SESSION_KEY = "list_archives"  # ids of the members-only archives this browser may read
@@ -42,8 +42,30 @@ def post(slug: str, post_id: int):
     nodes = list_archive.thread(mailing_list, post_id)
     if nodes is None:
         abort(404)
+    files = {node.post.id: attachments.attachments_of(node.post) for node in nodes}
     return render_template(
-        "lists/thread.html", mailing_list=mailing_list, nodes=nodes, focus=post_id
+        "lists/thread.html", mailing_list=mailing_list, nodes=nodes, focus=post_id, files=files
+    )
+
+
+@bp.get("/<slug>/messages/<int:post_id>/pieces/<int:index>")
+def attachment(slug: str, post_id: int, index: int):
+    """An attachment the media rules let out, as a download; 404 for any other."""
+    mailing_list = _archive_list(slug)
+    post = db.session.get(ListPost, post_id)
+    if post is None or post.list_id != mailing_list.id or post.status != "accepted":
+        abort(404)
+    found = attachments.served(post, index)
+    if found is None:
+        abort(404)
+    data, mime, name = found
+    return Response(
+        data,
+        mimetype=mime,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Content-Type-Options": "nosniff",
+        },
     )
 
 
