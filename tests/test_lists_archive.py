@@ -50,7 +50,8 @@ def conversation():
         ),
     )
     incoming.receive("gt@example.org", message(
-        sender="chloe@example.net", name="Chloé Membre", subject="Autre sujet",
+        sender="chloe@example.net", name="Chloé Membre",
+        subject="Autre sujet (écrire à chloe@example.net)",
         message_id="<b1@example.net>", body="Rien à voir.\n"))  # fmt: skip
 
 
@@ -121,10 +122,11 @@ def test_a_daily_digest_holds_the_days_posts_with_a_table_of_contents(
     contents = toc.get_content()
     assert "3 messages" in contents
     assert "1. Réunion de rentrée — Ana Membre" in contents
-    assert "3. Autre sujet — Chloé Membre" in contents
+    assert "3. Autre sujet (écrire à […]) — Chloé Membre" in contents
     assert inner.get_content_type() == "multipart/digest"
     subjects = [part.get_content()["Subject"] for part in inner.iter_parts()]
-    assert subjects == ["Réunion de rentrée", "Re: [GT] Réunion de rentrée", "Autre sujet"]
+    assert subjects[:2] == ["Réunion de rentrée", "Re: [GT] Réunion de rentrée"]
+    assert subjects[2] == "Autre sujet (écrire à chloe@example.net)"  # members' own copy
     assert len([m for m in smtp_server.messages if m.rcpt_tos == ["ana@example.net"]]) == 3
     assert digests.queue_due(utcnow()) == 0  # not again the same day
     assert (

@@ -157,7 +157,7 @@ def store(
     in_reply_to = (message_ids(_header(message, "In-Reply-To")) or [""])[0]
     references = message_ids(_header(message, "References"))
     parents = references + ([in_reply_to] if in_reply_to else [])
-    subject = _header(message, "Subject")[:500]
+    subject = scrub(_header(message, "Subject"))[:500]  # shown in the archive
     body = scrub(text_of(message))
     post = ListPost(
         list_id=mailing_list.id,
