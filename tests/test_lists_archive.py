@@ -166,3 +166,15 @@ def test_attachments_are_served_only_under_the_media_rules(client, make_subscrib
     assert client.get(f"{base}/2").status_code == 404  # active content: never served
     assert client.get(f"{base}/3").status_code == 404  # not the image it claims to be
     assert client.get(f"{base}/9").status_code == 404
+
+
+def test_a_digest_speaks_its_members_language(app, make_subscriber):
+    mailing_list, _people = make_list(make_subscriber)
+    conversation()
+    posts = digests.posts_between(mailing_list.id, utcnow() - timedelta(hours=1), utcnow())
+    english = digests.build_digest(mailing_list, posts, "en")
+    assert english["Subject"] == "[GT] Digest of GT"
+    assert (
+        "Digest of the list GT: 3 messages"
+        in english.get_payload()[0].get_payload(decode=True).decode()
+    )

@@ -131,3 +131,16 @@ def test_oversized_and_spam_flagged_posts_from_members_are_held(app, make_subscr
     assert reasons == {
         "Gros": ("held", "size"), "Pub": ("held", "spam"), "Normal": ("accepted", ""),
     }  # fmt: skip
+
+
+def test_list_mail_counts_in_the_relays_quotas(app, make_subscriber, smtp_server, lmtp_server):
+    from datetime import timedelta
+
+    from cac_news.mailing.relay_status import sent_times
+    from cac_news.timeutil import utcnow
+
+    make_list(make_subscriber)
+    lmtp_send(lmtp_server, message(subject="Quota"))
+    run_worker(app)
+    relay = db.session.scalar(select(ListDelivery.relay))
+    assert relay and len(sent_times(relay, utcnow() - timedelta(hours=1))) == 3
