@@ -144,3 +144,25 @@ def test_list_mail_counts_in_the_relays_quotas(app, make_subscriber, smtp_server
     run_worker(app)
     relay = db.session.scalar(select(ListDelivery.relay))
     assert relay and len(sent_times(relay, utcnow() - timedelta(hours=1))) == 3
+
+
+def test_moderated_and_announce_lists_hold_what_they_should(app, make_subscriber, make_pilot):
+    from cac_news.lists import incoming, manage
+
+    make_pilot(email="pilote@example.org")
+    make_list(make_subscriber, posting_policy="moderated")
+    annonces = manage.save_list(
+        manage.ListData(name="Annonces", address="annonces", posting_policy="announce")
+    )
+    incoming.receive("gt@example.org", message(subject="Membre sur liste modérée"))
+    incoming.receive("annonces@example.org", message(subject="Membre sur annonces"))
+    incoming.receive(
+        "annonces@example.org", message(sender="pilote@example.org", subject="Annonce")
+    )
+    got = {p.subject: (p.status, p.hold_reason) for p in db.session.scalars(select(ListPost))}
+    assert got == {
+        "Membre sur liste modérée": ("held", "moderated"),
+        "Membre sur annonces": ("held", "announce"),
+        "Annonce": ("accepted", ""),
+    }
+    assert annonces.posting_policy == "announce"
