@@ -17,6 +17,7 @@ ADMIN = [
     "/admin/modes/", "/admin/media/", "/admin/deliverability", "/admin/pilots/",
     "/admin/settings", "/admin/relays", "/admin/webhooks/", "/admin/subscribers/import",
     "/admin/resources/", "/admin/tokens/", "/admin/audit/", "/admin/account/",
+    "/admin/lists/", "/admin/lists/new",
 ]  # fmt: skip
 PAGE_WIDTH = "document.documentElement.scrollWidth"
 

@@ -50,7 +50,8 @@ def conversation():
         ),
     )
     incoming.receive("gt@example.org", message(
-        sender="chloe@example.net", name="Chloé Membre", subject="Autre sujet",
+        sender="chloe@example.net", name="Chloé Membre",
+        subject="Autre sujet (écrire à chloe@example.net)",
         message_id="<b1@example.net>", body="Rien à voir.\n"))  # fmt: skip
 
 
@@ -121,13 +122,59 @@ def test_a_daily_digest_holds_the_days_posts_with_a_table_of_contents(
     contents = toc.get_content()
     assert "3 messages" in contents
     assert "1. Réunion de rentrée — Ana Membre" in contents
-    assert "3. Autre sujet — Chloé Membre" in contents
+    assert "3. Autre sujet (écrire à […]) — Chloé Membre" in contents
     assert inner.get_content_type() == "multipart/digest"
     subjects = [part.get_content()["Subject"] for part in inner.iter_parts()]
-    assert subjects == ["Réunion de rentrée", "Re: [GT] Réunion de rentrée", "Autre sujet"]
+    assert subjects[:2] == ["Réunion de rentrée", "Re: [GT] Réunion de rentrée"]
+    assert subjects[2] == "Autre sujet (écrire à chloe@example.net)"  # members' own copy
     assert len([m for m in smtp_server.messages if m.rcpt_tos == ["ana@example.net"]]) == 3
     assert digests.queue_due(utcnow()) == 0  # not again the same day
     assert (
         db.session.scalar(select(ListDelivery.status).where(ListDelivery.post_id.is_(None)))
         == "sent"
+    )
+
+
+def test_attachments_are_served_only_under_the_media_rules(client, make_subscriber):
+    import io
+
+    from PIL import Image
+
+    from cac_news.resources.pdf import one_page_pdf
+
+    make_list(make_subscriber, archive="public")
+    mail = BytesParser(policy=policy.default).parsebytes(message(subject="Pièces"))
+    picture = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(picture, format="PNG")
+    mail.add_attachment(picture.getvalue(), maintype="image", subtype="png", filename="carte.png")
+    mail.add_attachment(
+        one_page_pdf("CR"), maintype="application", subtype="pdf", filename="cr.pdf"
+    )
+    mail.add_attachment(b"<script>alert(1)</script>", maintype="text", subtype="html",
+                        filename="piege.html")  # fmt: skip
+    mail.add_attachment(b"%PDF-not really", maintype="image", subtype="png", filename="faux.png")
+    outcome = incoming.receive("gt@example.org", mail.as_bytes())
+    page = client.get(f"/listes/gt/messages/{outcome.post_id}/").data.decode()
+    for name in ("carte.png", "cr.pdf", "piege.html", "faux.png"):
+        assert name in page
+    base = f"/listes/gt/messages/{outcome.post_id}/pieces"
+    image = client.get(f"{base}/0")
+    assert image.status_code == 200 and image.mimetype == "image/png"
+    assert image.headers["Content-Disposition"].startswith("attachment")
+    pdf = client.get(f"{base}/1")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF-")
+    assert client.get(f"{base}/2").status_code == 404  # active content: never served
+    assert client.get(f"{base}/3").status_code == 404  # not the image it claims to be
+    assert client.get(f"{base}/9").status_code == 404
+
+
+def test_a_digest_speaks_its_members_language(app, make_subscriber):
+    mailing_list, _people = make_list(make_subscriber)
+    conversation()
+    posts = digests.posts_between(mailing_list.id, utcnow() - timedelta(hours=1), utcnow())
+    english = digests.build_digest(mailing_list, posts, "en")
+    assert english["Subject"] == "[GT] Digest of GT"
+    assert (
+        "Digest of the list GT: 3 messages"
+        in english.get_payload()[0].get_payload(decode=True).decode()
     )

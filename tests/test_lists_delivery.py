@@ -118,3 +118,51 @@ def test_lmtp_refuses_an_unknown_list(app, make_subscriber, lmtp_server):
     with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
         lmtp_send(lmtp_server, message(), rcpt="nolist@example.org")
     assert refused.value.recipients["nolist@example.org"][0] == 550
+
+
+def test_oversized_and_spam_flagged_posts_from_members_are_held(app, make_subscriber):
+    from cac_news.lists import incoming
+
+    make_list(make_subscriber, max_bytes=2_000)
+    incoming.receive("gt@example.org", message(subject="Gros", body="x" * 3_000))
+    incoming.receive("gt@example.org", message(subject="Pub", X_Spam_Flag="YES"))
+    incoming.receive("gt@example.org", message(subject="Normal"))
+    reasons = {p.subject: (p.status, p.hold_reason) for p in db.session.scalars(select(ListPost))}
+    assert reasons == {
+        "Gros": ("held", "size"), "Pub": ("held", "spam"), "Normal": ("accepted", ""),
+    }  # fmt: skip
+
+
+def test_list_mail_counts_in_the_relays_quotas(app, make_subscriber, smtp_server, lmtp_server):
+    from datetime import timedelta
+
+    from cac_news.mailing.relay_status import sent_times
+    from cac_news.timeutil import utcnow
+
+    make_list(make_subscriber)
+    lmtp_send(lmtp_server, message(subject="Quota"))
+    run_worker(app)
+    relay = db.session.scalar(select(ListDelivery.relay))
+    assert relay and len(sent_times(relay, utcnow() - timedelta(hours=1))) == 3
+
+
+def test_moderated_and_announce_lists_hold_what_they_should(app, make_subscriber, make_pilot):
+    from cac_news.lists import incoming, manage
+
+    make_pilot(email="pilote@example.org")
+    make_list(make_subscriber, posting_policy="moderated")
+    annonces = manage.save_list(
+        manage.ListData(name="Annonces", address="annonces", posting_policy="announce")
+    )
+    incoming.receive("gt@example.org", message(subject="Membre sur liste modérée"))
+    incoming.receive("annonces@example.org", message(subject="Membre sur annonces"))
+    incoming.receive(
+        "annonces@example.org", message(sender="pilote@example.org", subject="Annonce")
+    )
+    got = {p.subject: (p.status, p.hold_reason) for p in db.session.scalars(select(ListPost))}
+    assert got == {
+        "Membre sur liste modérée": ("held", "moderated"),
+        "Membre sur annonces": ("held", "announce"),
+        "Annonce": ("accepted", ""),
+    }
+    assert annonces.posting_policy == "announce"

@@ -66,3 +66,24 @@ def test_erasing_a_subscriber_erases_their_membership_and_authorship(app, make_s
     assert (post.author_email, post.author_name, post.raw) == ("", "", b"")
     assert post.subject == "Bonjour"
     assert db.session.scalar(select(ListMember).where(ListMember.subscriber_id == ana.id)) is None
+
+
+def test_a_subscriber_joins_a_list_meant_for_them_from_their_preferences(client, make_subscriber):
+    from cac_news.audience.links import preferences_url
+
+    mailing_list, _people = make_list(make_subscriber, people=[], mode_slugs=["groupe-de-travail"])
+    other, _none = make_list(make_subscriber, people=[], name="Bureau", address="bureau")
+    zoe = make_subscriber(email="zoe@example.net", modes=["groupe-de-travail"])
+    path = preferences_url(zoe).replace("http://localhost", "")
+    page = client.get(path).data.decode()
+    assert "GT" in page and "Bureau" not in page  # only the lists meant for her
+    token = path.rstrip("/").rsplit("/", 1)[1]
+    assert client.post(f"/listes/bureau/rejoindre-depuis/{token}").status_code == 403
+    assert client.post(f"/listes/gt/rejoindre-depuis/{token}").status_code == 200
+    member = members.member_of(mailing_list, "zoe@example.net")
+    assert member.consent_source == "preferences"
+    assert members.member_of(other, "zoe@example.net") is None
+    assert (
+        "how you receive it, or leave" in client.get(path).data.decode()
+        or "comment vous" in client.get(path).data.decode().lower()
+    )

@@ -182,3 +182,35 @@ def test_list_mail_is_dkim_signed_when_configured(app, make_subscriber, tmp_path
     sig.verify(dnsfunc=dnsfunc)
     signed = set(re.sub(rb"\s", b"", sig.signature_fields[b"h"]).lower().split(b":"))
     assert {b"list-id", b"list-unsubscribe", b"list-unsubscribe-post", b"from"} <= signed
+
+
+def test_a_bounce_of_list_mail_counts_through_verp(app, make_subscriber, smtp_server, lmtp_server):
+    from cac_news.mailing.bounces.apply import apply_report
+    from cac_news.mailing.bounces.parse import analyse
+    from cac_news.models import Bounce, Subscriber
+
+    app.config["VERP_ENABLED"] = True
+    _list, (ana, bob, _chloe) = make_list(make_subscriber)
+    lmtp_send(lmtp_server, message(subject="Un"))
+    run_worker(app)
+    envelopes = {m.rcpt_tos[0]: m.mail_from for m in smtp_server.messages}
+    verp = envelopes["bob@example.net"]
+    assert verp.startswith("bounces+") and verp != envelopes["ana@example.net"]
+    raw = (
+        f"From: MAILER-DAEMON@mx.example.net\nTo: {verp}\nSubject: Mail delivery failed\n"
+        "Message-ID: <dsn.3@mx.example.net>\n\nA message could not be delivered.\n"
+        "    550 5.1.1 The email account that you tried to reach does not exist.\n"
+    ).encode()
+    outcome = apply_report(analyse(raw), secret=app.config["SECRET_KEY"])
+    db.session.commit()
+    assert outcome.matched == [bob.id]
+    bounce = db.session.scalar(select(Bounce))
+    assert (bounce.verified, bounce.delivery_id, bounce.newsletter_id) == (True, None, None)
+    assert db.session.get(Subscriber, bob.id).status == "bounced"
+    lmtp_send(lmtp_server, message(subject="Deux"))
+    run_worker(app)
+    assert [m.rcpt_tos[0] for m in smtp_server.messages[3:]].count("bob@example.net") == 0
+    # A letter's token never names a list delivery, nor the reverse: other keys.
+    from cac_news.mailing.bounces.verp import decode_address
+
+    assert decode_address(verp, app.config["SECRET_KEY"]) is None

@@ -123,7 +123,10 @@ class DigestMailer:
             db.session.scalars(select(ListPost).where(ListPost.id.in_(ids)).order_by(ListPost.id))
         )
         self.list_id = mailing_list.id
-        self.data = build_digest(mailing_list, posts).as_bytes(policy=policy.SMTP)
+        member = db.session.get(Subscriber, row.subscriber_id) if row.subscriber_id else None
+        language = member.language if member is not None else "fr"
+        digest = build_digest(mailing_list, posts, language)
+        self.data = digest.as_bytes(policy=policy.SMTP)
         self.signer = DKIMSigner.from_config(config)
 
     def render(self, subscriber_id: int) -> bytes:

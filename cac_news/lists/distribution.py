@@ -13,7 +13,7 @@ from sqlalchemy import and_, insert, literal, or_, select, update
 from cac_news.extensions import db
 from cac_news.lists import members
 from cac_news.mailing.bounces.apply import record_smtp_rejection
-from cac_news.mailing.bounces.verp import envelope_for_delivery
+from cac_news.mailing.bounces.verp import envelope_for_list_delivery
 from cac_news.mailing.transport import DEFERRED, PERMANENT, SENT, Job, SendResult
 from cac_news.models import ListDelivery, ListMember, ListPost, Subscriber
 from cac_news.models.delivery import SMTP_TEXT_MAX
@@ -147,7 +147,7 @@ class ListStream:
                     db.session.commit()
                     continue
                 yield Job(
-                    envelope_for_delivery(None, config),
+                    envelope_for_list_delivery(row.id, config),
                     row.email,
                     data,
                     key=("list", row.id, row.attempts, row.subscriber_id),

@@ -21,28 +21,44 @@ def strict_domains(config: Mapping) -> set[str]:
     return {d.strip().lower() for d in value if d.strip()}
 
 
-def policy_of(record: str) -> str:
-    """The p= tag of a DMARC record ('' if none)."""
-    tags = dict(part.strip().split("=", 1) for part in record.split(";") if "=" in part.strip())
-    if tags.get("v", "").strip().upper() != "DMARC1":
+def policy_of(record: str, subdomain: bool = False) -> str:
+    """The policy of a DMARC record ('' if none): p=, or for a subdomain sp= (else p=)."""
+    tags = {
+        key.strip().lower(): value.strip().lower()
+        for key, _, value in (part.partition("=") for part in record.split(";"))
+        if value
+    }
+    if tags.get("v", "").upper() != "DMARC1":
         return ""
-    return tags.get("p", "").strip().lower()
+    return tags.get("sp", tags.get("p", "")) if subdomain else tags.get("p", "")
 
 
-def _lookup(domain: str, timeout: float) -> bool:
-    """Ask the DNS for _dmarc.<domain>; an unanswered question counts as not strict."""
+def organisational(domain: str) -> str:
+    """The domain's last two labels: where a subdomain without a record of its own takes its
+    policy from (RFC 7489 uses the Public Suffix List; two labels cover .fr, .org, .com)."""
+    return ".".join(domain.split(".")[-2:])
+
+
+def _records(name: str, timeout: float) -> list[str]:
+    """The TXT strings at a name; an unanswered question is none."""
     import dns.exception
     import dns.resolver
 
     try:
-        answer = dns.resolver.resolve(f"_dmarc.{domain}", "TXT", lifetime=timeout)
+        answer = dns.resolver.resolve(name, "TXT", lifetime=timeout)
     except dns.exception.DNSException:
-        return False
-    for rdata in answer:
-        record = b"".join(rdata.strings).decode("ascii", "replace")
-        if policy_of(record) in STRICT:
-            return True
-    return False
+        return []
+    return [b"".join(rdata.strings).decode("ascii", "replace") for rdata in answer]
+
+
+def _lookup(domain: str, timeout: float) -> bool:
+    """Ask the DNS for _dmarc.<domain>, else its organisational domain's sp= (or p=)."""
+    records = [r for r in _records(f"_dmarc.{domain}", timeout) if policy_of(r)]
+    subdomain = False
+    if not records and organisational(domain) != domain:
+        records = _records(f"_dmarc.{organisational(domain)}", timeout)
+        subdomain = True
+    return any(policy_of(record, subdomain) in STRICT for record in records)
 
 
 def is_strict(domain: str, config: Mapping, now: float | None = None) -> bool:

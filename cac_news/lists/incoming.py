@@ -88,10 +88,19 @@ def automatic_reason(message: EmailMessage, envelope_sender: str | None) -> str:
     return ""
 
 
-def hold_reason(mailing_list: DiscussionList, author: str, size: int) -> str:
+def suspected_spam(message: EmailMessage) -> bool:
+    """The MTA's filter (SpamAssassin, rspamd) flagged it: X-Spam-Flag or X-Spam-Status yes."""
+    flag = _header(message, "X-Spam-Flag").lower()
+    status = _header(message, "X-Spam-Status").lower()
+    return flag.startswith("yes") or status.startswith("yes")
+
+
+def hold_reason(mailing_list: DiscussionList, author: str, size: int, spam: bool = False) -> str:
     """Why a post waits for a pilot ('' when it goes out at once)."""
     if size > mailing_list.max_bytes:
         return "size"
+    if spam:
+        return "spam"
     if mailing_list.posting_policy == "moderated":
         return "moderated"
     if mailing_list.posting_policy == "announce":
@@ -148,7 +157,7 @@ def store(
     in_reply_to = (message_ids(_header(message, "In-Reply-To")) or [""])[0]
     references = message_ids(_header(message, "References"))
     parents = references + ([in_reply_to] if in_reply_to else [])
-    subject = _header(message, "Subject")[:500]
+    subject = scrub(_header(message, "Subject"))[:500]  # shown in the archive
     body = scrub(text_of(message))
     post = ListPost(
         list_id=mailing_list.id,
@@ -201,7 +210,7 @@ def receive(
     author = parseaddr(_header(message, "From"))[1].lower()
     if not author and envelope_sender:
         author = envelope_sender.strip("<>").lower()
-    held = hold_reason(mailing_list, author, len(raw))
+    held = hold_reason(mailing_list, author, len(raw), suspected_spam(message))
     post = store(mailing_list, raw, message, "held" if held else "accepted", held)
     db.session.flush()
     if not held:

@@ -249,6 +249,47 @@ def membership(mailing_list: DiscussionList, subscriber_id: int) -> ListMember |
     )
 
 
+def in_audience(mailing_list: DiscussionList, subscriber: Subscriber) -> bool:
+    """Whether the list is meant for this active subscriber (its segment or its modes)."""
+    if subscriber.status != "active":
+        return False
+    slugs = set(mailing_list.mode_slugs.split())
+    if slugs & {mode.slug for mode in subscriber.modes}:
+        return True
+    if mailing_list.segment is not None:
+        statement = segment_query(mailing_list.segment).where(Subscriber.id == subscriber.id)
+        return db.session.scalar(statement.with_only_columns(Subscriber.id)) is not None
+    return False
+
+
+def offered(subscriber: Subscriber) -> list[tuple[DiscussionList, ListMember | None]]:
+    """The lists a subscriber's preferences page shows: theirs, and those meant for them."""
+    rows = []
+    for mailing_list in db.session.scalars(select(DiscussionList).order_by(DiscussionList.name)):
+        member = membership(mailing_list, subscriber.id)
+        mine = member is not None and member.status in ("active", "invited")
+        if mine or in_audience(mailing_list, subscriber):
+            rows.append((mailing_list, member if mine else None))
+    return rows
+
+
+def join_from_preferences(
+    mailing_list: DiscussionList, subscriber: Subscriber, now: datetime | None = None
+) -> ListMember | None:
+    """The subscriber joins from their own preferences page (their consent); commits."""
+    if not in_audience(mailing_list, subscriber):
+        return None
+    member = _membership(mailing_list, subscriber)
+    if member.status != "active":
+        member.status, member.consent_source = "active", "preferences"
+        member.consent_at = now or utcnow()
+        member.consent_text = str(_l("Joined from their preferences page."))
+        db.session.add(member)
+        subscriber.log("consent", source="preferences", detail=f"list {mailing_list.slug}: joined")
+        db.session.commit()
+    return member
+
+
 def leave(mailing_list: DiscussionList, subscriber_id: int) -> bool:
     """The member stops receiving the list (one-click or the preferences); commits."""
     member = membership(mailing_list, subscriber_id)

@@ -15,12 +15,17 @@ EX_OK, EX_NOUSER, EX_SOFTWARE, EX_TEMPFAIL = 0, 67, 70, 75
 
 
 def receive_safely(recipient: str, raw: bytes, sender: str | None):
-    """(Outcome or None, exception): a database failure is temporary, never a loss."""
+    """(Outcome or None, exception): a database failure (or a bug) is temporary: the MTA
+    keeps the message and tries again, so nothing is lost."""
     try:
         return incoming.receive(recipient, raw, sender), None
     except (DBAPIError, SQLAlchemyError, OSError) as exc:
         db.session.rollback()
         log.warning("list mail for %s: temporary failure: %s", recipient, type(exc).__name__)
+        return None, exc
+    except Exception as exc:  # a bug: the MTA keeps the message and retries, nothing is lost
+        db.session.rollback()
+        log.exception("list mail for %s: unexpected error", recipient)
         return None, exc
 
 

@@ -11,19 +11,18 @@ from sqlalchemy import func, select
 from cac_news.extensions import db
 from cac_news.mailing.relay_store import load_relays
 from cac_news.mailing.relays import Relay
-from cac_news.models import Delivery, RelayCircuit, RelayState
+from cac_news.models import Delivery, ListDelivery, RelayCircuit, RelayState
 from cac_news.timeutil import utcnow
 
 
 def sent_times(relay: str, since: datetime) -> list[datetime]:
     """When this relay carried each message sent since ``since`` (oldest first)."""
-    times = list(
-        db.session.scalars(
-            select(Delivery.sent_at)
-            .where(Delivery.relay == relay, Delivery.sent_at > since)
-            .order_by(Delivery.sent_at)
-        )
+    letters = select(Delivery.sent_at).where(Delivery.relay == relay, Delivery.sent_at > since)
+    # Discussion-list mail goes over the same relays: it counts in their quotas too.
+    lists = select(ListDelivery.sent_at).where(
+        ListDelivery.relay == relay, ListDelivery.sent_at > since
     )
+    times = sorted(db.session.scalars(letters.union_all(lists)))
     db.session.commit()
     return times
 

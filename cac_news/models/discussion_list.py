@@ -152,6 +152,8 @@ class ListDelivery(db.Model):
     __table_args__ = (
         UniqueConstraint("post_id", "subscriber_id", name="uq_list_delivery"),
         Index("ix_list_delivery_due", "status", "next_attempt_at"),
+        # Relay quotas: messages a relay carried in the last hour / day (letters and lists).
+        Index("ix_list_delivery_relay_sent", "relay", "sent_at"),
         _check("status", LIST_DELIVERY_STATUSES),
     )
 

@@ -7,10 +7,10 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 
 from cac_news.errors import ValidationError
 from cac_news.extensions import csrf, db
-from cac_news.lists import access, manage, members, tokens
+from cac_news.lists import access, attachments, manage, members, tokens
 from cac_news.lists import archive as list_archive
 from cac_news.lists.feed import build_feed
-from cac_news.models import DiscussionList
+from cac_news.models import DiscussionList, ListPost
 
 bp = Blueprint("lists", __name__, url_prefix="/listes")
 SESSION_KEY = "list_archives"  # ids of the members-only archives this browser may read
@@ -42,8 +42,30 @@ def post(slug: str, post_id: int):
     nodes = list_archive.thread(mailing_list, post_id)
     if nodes is None:
         abort(404)
+    files = {node.post.id: attachments.attachments_of(node.post) for node in nodes}
     return render_template(
-        "lists/thread.html", mailing_list=mailing_list, nodes=nodes, focus=post_id
+        "lists/thread.html", mailing_list=mailing_list, nodes=nodes, focus=post_id, files=files
+    )
+
+
+@bp.get("/<slug>/messages/<int:post_id>/pieces/<int:index>")
+def attachment(slug: str, post_id: int, index: int):
+    """An attachment the media rules let out, as a download; 404 for any other."""
+    mailing_list = _archive_list(slug)
+    post = db.session.get(ListPost, post_id)
+    if post is None or post.list_id != mailing_list.id or post.status != "accepted":
+        abort(404)
+    found = attachments.served(post, index)
+    if found is None:
+        abort(404)
+    data, mime, name = found
+    return Response(
+        data,
+        mimetype=mime,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Content-Type-Options": "nosniff",
+        },
     )
 
 
@@ -129,3 +151,20 @@ def join(slug: str, token: str):
             return render_template("lists/link_error.html"), 400
         return render_template("lists/joined.html", mailing_list=mailing_list)
     return render_template("lists/join.html", mailing_list=mailing_list)
+
+
+@bp.post("/<slug>/rejoindre-depuis/<token>")
+def join_from_preferences(slug: str, token: str):
+    """The Join button of a subscriber's preferences page (their preferences link)."""
+    from cac_news.audience import tokens as audience_tokens
+
+    mailing_list = manage.find(slug)
+    try:
+        subscriber, _extra = audience_tokens.load_token(token, audience_tokens.PREFERENCES)
+    except audience_tokens.TokenError:
+        subscriber = None
+    if mailing_list is None or subscriber is None:
+        return render_template("lists/link_error.html"), 400
+    if members.join_from_preferences(mailing_list, subscriber) is None:
+        abort(403)
+    return render_template("lists/joined.html", mailing_list=mailing_list)

@@ -7,7 +7,7 @@ import smtplib
 import socket
 from functools import wraps
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
 from cac_news import territories
@@ -163,7 +163,25 @@ def _render_preferences(subscriber, form, erase_form=None, saved=False):
         unsubscribe_token=tokens.make_token(subscriber, tokens.UNSUBSCRIBE),
         erase_form=erase_form or EraseForm(formdata=None),
         data_form=ConfirmForm(formdata=None),
+        discussion_lists=list_choices(subscriber),
     )
+
+
+def list_choices(subscriber) -> list[tuple]:
+    """(list, membership or None, the member's own page URL) for the preferences page."""
+    from cac_news.lists import members
+    from cac_news.lists import tokens as list_tokens
+
+    return [
+        (
+            item,
+            member,
+            url_for(
+                "lists.leave", token=list_tokens.make(list_tokens.LEAVE, item.id, subscriber.id)
+            ),
+        )
+        for item, member in members.offered(subscriber)
+    ]
 
 
 @bp.route("/preferences/<token>", methods=["GET", "POST"])

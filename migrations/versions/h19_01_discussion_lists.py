@@ -182,6 +182,9 @@ def upgrade():
     op.create_index(
         op.f("ix_list_delivery_subscriber_id"), "list_delivery", ["subscriber_id"], unique=False
     )
+    op.create_index(
+        "ix_list_delivery_relay_sent", "list_delivery", ["relay", "sent_at"], unique=False
+    )
 
 
 def downgrade():

@@ -36,7 +36,7 @@ SOURCE_OF = {"bounced": "bounce", "complained": "complaint"}
 class DeliveryMatch:
     """The delivery a report is about, once deliveries are stored."""
 
-    delivery_id: int
+    delivery_id: int | None  # None: a discussion list's delivery (its own table)
     subscriber_id: int
     newsletter_id: int | None
     matched_by: BounceMatch = BounceMatch.VERP
@@ -91,11 +91,25 @@ def match_delivery(
             candidate = db.session.get(Delivery, int(found.group(1)))
             if candidate is not None and candidate.message_id == _bracketed(report.message_id):
                 delivery = candidate
+    if delivery is None and delivery_id is None and verp and report.verp_token:
+        return _list_delivery_match(report.verp_token, secret)
     if delivery is None or delivery.subscriber_id is None:
         return None
     # Whatever addresses the report names, it acts on the delivery's own recipient: a
     # forger can only quote Message-IDs of letters sent to them (they carry an HMAC).
     return DeliveryMatch(delivery.id, delivery.subscriber_id, delivery.newsletter_id, how)
+
+
+def _list_delivery_match(token: str, secret: str | bytes) -> DeliveryMatch | None:
+    """A VERP token of a discussion list's delivery (signed under the lists' key)."""
+    from cac_news.mailing.bounces.verp import decode_token, list_secret
+    from cac_news.models import ListDelivery
+
+    list_delivery_id = decode_token(token, list_secret(secret))
+    row = db.session.get(ListDelivery, list_delivery_id) if list_delivery_id else None
+    if row is None or row.subscriber_id is None:
+        return None
+    return DeliveryMatch(None, row.subscriber_id, None, BounceMatch.VERP)
 
 
 def _bracketed(message_id: str) -> str:

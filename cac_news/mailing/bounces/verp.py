@@ -97,3 +97,22 @@ def envelope_for_delivery(delivery_id: int | None, config) -> str:
         return _address_of(config["MAIL_FROM"])
     bounce_address = f"{DEFAULT_PREFIX}@{bounce_domain(config)}"
     return encode_address(delivery_id, config["SECRET_KEY"], bounce_address)
+
+
+# Discussion-list deliveries live in their own table: their tokens are signed under a key of
+# their own, so that one never names a letter's delivery (and the reverse).
+LIST_SECRET_SUFFIX = ":list-delivery"  # noqa: S105 (a domain separator, not a secret)
+
+
+def list_secret(secret: str | bytes) -> bytes:
+    """The signing secret of list deliveries' tokens."""
+    raw = secret.encode() if isinstance(secret, str) else secret
+    return raw + LIST_SECRET_SUFFIX.encode()
+
+
+def envelope_for_list_delivery(list_delivery_id: int, config) -> str:
+    """The envelope sender of one list delivery: VERP when VERP_ENABLED, else MAIL_FROM's."""
+    if not config.get("VERP_ENABLED"):
+        return _address_of(config["MAIL_FROM"])
+    bounce_address = f"{DEFAULT_PREFIX}@{bounce_domain(config)}"
+    return encode_address(list_delivery_id, list_secret(config["SECRET_KEY"]), bounce_address)

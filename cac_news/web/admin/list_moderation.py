@@ -20,6 +20,7 @@ REASONS = {
     "moderated": lambda: _("Moderated list"),
     "announce": lambda: _("Not a pilot (announcements)"),
     "size": lambda: _("Too large"),
+    "spam": lambda: _("Suspected spam"),
 }
 
 
