@@ -111,6 +111,9 @@ def register_extensions(app: Flask) -> None:
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
     app.jinja_env.globals["get_locale"] = i18n.current_locale
+    # Flask-Babel's own filters, with French ordinals for the first day of a month.
+    app.jinja_env.filters["dateformat"] = i18n.date_label
+    app.jinja_env.filters["datetimeformat"] = i18n.datetime_label
     from cac_news.content.markdown import render_markdown
 
     app.jinja_env.filters["markdown"] = render_markdown

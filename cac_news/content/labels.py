@@ -32,6 +32,15 @@ SUBSCRIBER_STATUS_LABELS = {
     "bounced": _l("Bounced"),
     "complained": _l("Complained"),
 }
+DELIVERY_STATUS_LABELS = {
+    "queued": _l("Queued"),
+    "sending": _l("Sending"),
+    "sent": _l("Sent"),
+    "failed": _l("Failed"),
+    "retrying": _l("Retrying"),
+    "skipped": _l("Skipped"),
+    "cancelled": _l("Cancelled"),
+}
 NEWSLETTER_STATUS_LABELS = {
     "draft": _l("Draft"),
     "scheduled": _l("Scheduled"),

@@ -51,3 +51,28 @@ def send_progress(newsletter: Newsletter) -> Progress:
     if recent and remaining:
         progress = replace(progress, eta_seconds=round(remaining * RATE_WINDOW / recent))
     return progress
+
+
+@dataclass(frozen=True)
+class LetterReceived:
+    """One letter as one subscriber's page lists it."""
+
+    newsletter_id: int
+    number: int
+    subject: str
+    status: str
+    sent_at: object
+
+
+def letters_of(subscriber_id: int, limit: int = 50) -> list[LetterReceived]:
+    """The letters meant for a subscriber, newest first, with how each delivery went."""
+    rows = db.session.execute(
+        select(
+            Newsletter.id, Newsletter.number, Newsletter.subject, Delivery.status, Delivery.sent_at
+        )
+        .join(Newsletter, Newsletter.id == Delivery.newsletter_id)
+        .where(Delivery.subscriber_id == subscriber_id)
+        .order_by(Newsletter.number.desc())
+        .limit(limit)
+    ).all()
+    return [LetterReceived(*row) for row in rows]

@@ -17,7 +17,7 @@ from cac_news.audience.subscribers import (
     delete_subscriber,
     update_subscriber,
 )
-from cac_news.content.labels import SUBSCRIBER_STATUS_LABELS
+from cac_news.content.labels import DELIVERY_STATUS_LABELS, SUBSCRIBER_STATUS_LABELS
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.forms.admin import (
@@ -27,6 +27,7 @@ from cac_news.forms.admin import (
     SubscriberForm,
 )
 from cac_news.mailing.bounces.queries import subscriber_bounces
+from cac_news.mailing.progress import letters_of
 from cac_news.models import Subscriber
 from cac_news.models.audience import LEFT_STATUSES
 from cac_news.web.admin import bp
@@ -125,6 +126,8 @@ def subscriber_detail(subscriber_id: int):
         delete_form=ConfirmForm(),
         can_reconfirm=subscriber.status in LEFT_STATUSES,
         bounces=subscriber_bounces(subscriber.id),
+        letters=letters_of(subscriber.id),
+        delivery_labels=DELIVERY_STATUS_LABELS,
     )
 
 
