@@ -71,7 +71,7 @@ test-postgresql: install-test system-deps
 
 # W3C Nu checker on every public page (tools/vnu.sh fetches vnu-jar into .cache/vnu).
 check-html: install-test
-	$(BIN)/pytest -q tests/test_html_validity.py
+	$(BIN)/pytest -q tests/site/test_html_validity.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
