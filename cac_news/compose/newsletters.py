@@ -172,19 +172,22 @@ def _apply(newsletter: Newsletter, data: NewsletterData) -> None:
 def ordered_sections(data: NewsletterData) -> list[NewsletterSection]:
     """New section rows in the order of their positions (ties keep the form's order)."""
     ordered = sorted(enumerate(data.sections), key=lambda pair: (pair[1].position, pair[0]))
-    return [
-        NewsletterSection(
-            position=position,
-            kind=s.kind,
-            roadmap_update_id=s.source_id if s.kind == "roadmap_update" else None,
-            action_report_id=s.source_id if s.kind == "action_report" else None,
-            event_id=s.source_id if s.kind == "event" else None,
-            group_label=s.group_label.strip()[:120],
-            title=s.title.strip(),
-            body_md=s.body_md or "",
-        )
-        for position, (_, s) in enumerate(ordered, start=1)
-    ]
+    return [section_row(s, position) for position, (_, s) in enumerate(ordered, start=1)]
+
+
+def section_row(section: SectionData, position: int) -> NewsletterSection:
+    """The stored section for checked section data, its source in the column of its kind."""
+    source = section.source_id
+    return NewsletterSection(
+        position=position,
+        kind=section.kind,
+        roadmap_update_id=source if section.kind == "roadmap_update" else None,
+        action_report_id=source if section.kind == "action_report" else None,
+        event_id=source if section.kind == "event" else None,
+        group_label=section.group_label.strip()[:120],
+        title=section.title.strip(),
+        body_md=section.body_md or "",
+    )
 
 
 def create_newsletter(
@@ -245,16 +248,7 @@ def add_section(newsletter: Newsletter, section: SectionData) -> NewsletterSecti
     if problem:
         raise ValidationError.single("sections", problem)
     claim_version(newsletter, None)
-    added = NewsletterSection(
-        position=max((s.position for s in newsletter.sections), default=0) + 1,
-        kind=section.kind,
-        roadmap_update_id=section.source_id if section.kind == "roadmap_update" else None,
-        action_report_id=section.source_id if section.kind == "action_report" else None,
-        event_id=section.source_id if section.kind == "event" else None,
-        group_label=section.group_label.strip()[:120],
-        title=section.title.strip(),
-        body_md=section.body_md or "",
-    )
+    added = section_row(section, max((s.position for s in newsletter.sections), default=0) + 1)
     newsletter.sections.append(added)
     db.session.commit()
     return added

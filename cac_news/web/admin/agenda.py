@@ -3,8 +3,9 @@ their kinds."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from cac_news.agenda import events as event_ops
 from cac_news.agenda import kinds as kind_ops
@@ -13,9 +14,10 @@ from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.forms.admin import ConfirmForm
 from cac_news.forms.agenda import EventForm, EventKindForm
-from cac_news.models import Event, EventKind
+from cac_news.models import Event
 from cac_news.web.admin import bp
 from cac_news.web.admin.helpers import apply_errors
+from cac_news.web.admin.kinds import KindPages
 from cac_news.web.admin.subscribers import territory_choices
 
 # The kinds pages (templates/admin/kinds/) are shared: each list names its endpoints.
@@ -25,6 +27,13 @@ KIND_PAGES = {
     "delete": "admin.event_kind_delete",
     "back": "admin.events",
 }
+KIND_VIEWS = KindPages(
+    kind_ops.KINDS,
+    EventKindForm,
+    heading=_l("Kinds of events"),
+    back_label=_l("Back to the agenda"),
+    endpoints=KIND_PAGES,
+)
 
 
 @bp.get("/agenda/")
@@ -102,55 +111,16 @@ def event_cancel(event_id: int):
 @bp.route("/agenda/kinds/", methods=["GET", "POST"])
 def event_kinds():
     """List the kinds of events and add one."""
-    form = EventKindForm()
-    if form.validate_on_submit():
-        try:
-            kind = kind_ops.save_kind(form.name.data or "")
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Kind “%(name)s” added.", name=kind.name), "success")
-            return redirect(url_for("admin.event_kinds"))
-    return render_template(
-        "admin/kinds/list.html",
-        kinds=kind_ops.list_kinds(),
-        form=form,
-        delete_form=ConfirmForm(),
-        heading=_("Kinds of events"),
-        back_label=_("Back to the agenda"),
-        endpoints=KIND_PAGES,
-    )
+    return KIND_VIEWS.list_and_add()
 
 
 @bp.route("/agenda/kinds/<int:kind_id>/edit", methods=["GET", "POST"])
 def event_kind_edit(kind_id: int):
     """Rename a kind."""
-    kind = db.session.get(EventKind, kind_id) or abort(404)
-    form = EventKindForm(obj=kind)
-    if form.validate_on_submit():
-        try:
-            kind_ops.save_kind(form.name.data or "", kind=kind)
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Changes saved."), "success")
-            return redirect(url_for("admin.event_kinds"))
-    return render_template("admin/kinds/form.html", form=form, kind=kind, endpoints=KIND_PAGES)
+    return KIND_VIEWS.edit(kind_id)
 
 
 @bp.post("/agenda/kinds/<int:kind_id>/delete")
 def event_kind_delete(kind_id: int):
     """Delete a kind no event uses."""
-    kind = db.session.get(EventKind, kind_id) or abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        kind_ops.delete_kind(kind)
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(" ".join(exc.errors["name"]), "error")
-    else:
-        flash(_("Kind deleted."), "success")
-    return redirect(url_for("admin.event_kinds"))
+    return KIND_VIEWS.delete(kind_id)

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.forms.admin import ConfirmForm
 from cac_news.forms.resources import ResourceForm, ResourceKindForm
-from cac_news.models import Resource, ResourceKind
+from cac_news.models import Resource
 from cac_news.resources import kinds as kind_ops
 from cac_news.resources import library
 from cac_news.web.admin import bp
 from cac_news.web.admin.helpers import apply_errors
+from cac_news.web.admin.kinds import KindPages
 from cac_news.web.resources import file_response
 
 # The kinds pages (templates/admin/kinds/) are shared: each list names its endpoints.
@@ -24,6 +26,13 @@ KIND_PAGES = {
     "delete": "admin.resource_kind_delete",
     "back": "admin.resources",
 }
+KIND_VIEWS = KindPages(
+    kind_ops.KINDS,
+    ResourceKindForm,
+    heading=_l("Kinds of resources"),
+    back_label=_l("Back to the resources"),
+    endpoints=KIND_PAGES,
+)
 
 
 @bp.get("/resources/")
@@ -127,55 +136,16 @@ def resource_delete(resource_id: int):
 @bp.route("/resources/kinds/", methods=["GET", "POST"])
 def resource_kinds():
     """List the kinds of resources and add one."""
-    form = ResourceKindForm()
-    if form.validate_on_submit():
-        try:
-            kind = kind_ops.save_kind(form.name.data or "")
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Kind “%(name)s” added.", name=kind.name), "success")
-            return redirect(url_for("admin.resource_kinds"))
-    return render_template(
-        "admin/kinds/list.html",
-        kinds=kind_ops.list_kinds(),
-        form=form,
-        delete_form=ConfirmForm(),
-        heading=_("Kinds of resources"),
-        back_label=_("Back to the resources"),
-        endpoints=KIND_PAGES,
-    )
+    return KIND_VIEWS.list_and_add()
 
 
 @bp.route("/resources/kinds/<int:kind_id>/edit", methods=["GET", "POST"])
 def resource_kind_edit(kind_id: int):
     """Rename a kind."""
-    kind = db.session.get(ResourceKind, kind_id) or abort(404)
-    form = ResourceKindForm(obj=kind)
-    if form.validate_on_submit():
-        try:
-            kind_ops.save_kind(form.name.data or "", kind=kind)
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Changes saved."), "success")
-            return redirect(url_for("admin.resource_kinds"))
-    return render_template("admin/kinds/form.html", form=form, kind=kind, endpoints=KIND_PAGES)
+    return KIND_VIEWS.edit(kind_id)
 
 
 @bp.post("/resources/kinds/<int:kind_id>/delete")
 def resource_kind_delete(kind_id: int):
     """Delete a kind no resource uses."""
-    kind = db.session.get(ResourceKind, kind_id) or abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        kind_ops.delete_kind(kind)
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(" ".join(exc.errors["name"]), "error")
-    else:
-        flash(_("Kind deleted."), "success")
-    return redirect(url_for("admin.resource_kinds"))
+    return KIND_VIEWS.delete(kind_id)
