@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 
 class ValidationError(ValueError):
     """Bad input: `errors` maps each field name to its messages (already translated)."""
@@ -34,6 +36,20 @@ class ErrorCollector(dict[str, list[str]]):
         for field, messages in errors.items():
             for message in messages:
                 self.add(field, message)
+
+    def check_title(self, value: str, max_length: int = 200, field: str = "title") -> str:
+        """A title that must be given and fit: stripped, or a message on the field."""
+        value = (value or "").strip()
+        if not value:
+            self.add(field, _l("A title is required."))
+        else:
+            self.check_length(field, value, max_length)
+        return value
+
+    def check_length(self, field: str, value: str, max_length: int) -> None:
+        """A message on the field when the text is longer than `max_length` characters."""
+        if len(value or "") > max_length:
+            self.add(field, _l("At most %(n)d characters.", n=max_length))
 
     def raise_if_any(self) -> None:
         """Raise a ValidationError with every message gathered, if there is one."""

@@ -130,11 +130,7 @@ def check_url(value: str) -> bool:
 def check_event(data: EventData) -> Times:
     """Check every field at once; raise a ValidationError naming each bad one."""
     errors = ErrorCollector()
-    title = data.title.strip()
-    if not title:
-        errors.add("title", str(_l("A title is required.")))
-    elif len(title) > 200:
-        errors.add("title", str(_l("At most %(n)d characters.", n=200)))
+    errors.check_title(data.title)
     if data.kind_id is None or db.session.get(EventKind, data.kind_id) is None:
         errors.add("kind_id", str(_l("Choose a kind of event.")))
     times = parse_times(data, errors)

@@ -32,10 +32,7 @@ class ReportData:
 
 def _check(data: ReportData) -> None:
     errors = ErrorCollector()
-    if not data.title.strip():
-        errors.add("title", str(_l("A title is required.")))
-    elif len(data.title.strip()) > 200:
-        errors.add("title", str(_l("At most %(n)d characters.", n=200)))
+    errors.check_title(data.title)
     if data.date is None:
         errors.add("date", str(_l("A date is required.")))
     if territories.get(data.territory_code or "") is None:

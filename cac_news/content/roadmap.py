@@ -32,10 +32,7 @@ def _check_item(data: ItemData) -> None:
     errors = ErrorCollector()
     if data.objective not in OBJECTIVES:
         errors.add("objective", str(_l("Choose one of the objectives.")))
-    if not data.title.strip():
-        errors.add("title", str(_l("A title is required.")))
-    elif len(data.title.strip()) > 200:
-        errors.add("title", str(_l("At most %(n)d characters.", n=200)))
+    errors.check_title(data.title)
     if data.status not in ROADMAP_STATUSES:
         errors.add("status", str(_l("Unknown status.")))
     if data.period_start and data.period_end and data.period_end < data.period_start:

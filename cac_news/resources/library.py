@@ -55,11 +55,7 @@ def normalise_tags(raw: str) -> list[str]:
 
 def _check(data: ResourceData, resource: Resource | None) -> tuple[list[str], str]:
     errors = ErrorCollector()
-    title = data.title.strip()
-    if not title:
-        errors.add("title", str(_l("A title is required.")))
-    elif len(title) > 200:
-        errors.add("title", str(_l("At most %(n)d characters.", n=200)))
+    errors.check_title(data.title)
     if data.kind_id is None or db.session.get(ResourceKind, data.kind_id) is None:
         errors.add("kind_id", str(_l("Choose a kind.")))
     if data.date is None:
