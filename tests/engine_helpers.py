@@ -11,7 +11,8 @@ from aiosmtpd.controller import Controller
 from cac_news.extensions import db
 from cac_news.mailing.worker import Worker
 from cac_news.models import Delivery
-from tests.conftest import ReceivedMail, free_port
+from tests.fixtures.database import free_port
+from tests.fixtures.mail import ReceivedMail
 
 FAST = {
     "WORKER_POLL_SECONDS": 0.05,

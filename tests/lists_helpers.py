@@ -58,7 +58,7 @@ def message(
 
 def serve_lmtp(app):
     """The lists' LMTP server on a free loopback port (a fixture's body)."""
-    from tests.conftest import free_port
+    from tests.fixtures.database import free_port
 
     controller = lmtp.start(app, "127.0.0.1", free_port())
     try:

@@ -12,7 +12,7 @@ from cac_news.client_network import truncate_ip
 from cac_news.extensions import db
 from cac_news.models import PilotSession
 from cac_news.timeutil import utcnow
-from tests.conftest import PASSWORD
+from tests.fixtures.people import PASSWORD
 
 
 def browser_login(app, email: str, agent: str, address: str):

@@ -7,7 +7,7 @@ import pyotp
 import pytest
 
 from cac_news.accounts import audit, password_reset
-from tests.conftest import login
+from tests.fixtures.people import login
 from tests.site.test_html_validity import VNU
 
 pytestmark = pytest.mark.slow

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD, login
+from tests.fixtures.people import PASSWORD, login
 
 ADMIN_PAGES = ["/admin/", "/admin/subscribers/", "/admin/subscribers/new", "/admin/modes/"]
 

@@ -9,7 +9,7 @@ import pyotp
 import pytest
 
 from cac_news.accounts import password_reset, two_factor
-from tests.conftest import PASSWORD
+from tests.fixtures.people import PASSWORD
 from tests.site.test_public_accessibility import _violations
 
 pytestmark = pytest.mark.browser

@@ -12,8 +12,8 @@ from cac_news.accounts import password_reset
 from cac_news.extensions import db
 from cac_news.models import AuditEvent, OutboxMail, Pilot
 from cac_news.timeutil import utcnow
-from tests.conftest import PASSWORD, login
 from tests.engine_helpers import run_worker
+from tests.fixtures.people import PASSWORD, login
 
 NEW_PASSWORD = "un tout nouveau mot de passe"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from cac_news.pilots import PilotData, change_password, update_pilot
-from tests.conftest import PASSWORD, login
+from tests.fixtures.people import PASSWORD, login
 
 
 def remember_login(app, email: str):

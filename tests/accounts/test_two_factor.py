@@ -12,7 +12,7 @@ from sqlalchemy import select
 from cac_news.accounts import recovery_codes, two_factor
 from cac_news.extensions import db
 from cac_news.models import AuditEvent, Pilot
-from tests.conftest import login
+from tests.fixtures.people import login
 
 
 def enable_for(pilot: Pilot) -> pyotp.TOTP:

@@ -5,7 +5,7 @@ import pytest
 
 from cac_news.agenda.events import set_cancelled
 from tests.agenda_helpers import make_event
-from tests.conftest import PASSWORD
+from tests.fixtures.people import PASSWORD
 from tests.site.test_public_accessibility import _violations
 
 pytestmark = pytest.mark.browser

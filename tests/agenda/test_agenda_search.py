@@ -9,7 +9,7 @@ from cac_news.agenda.events import event_data, save_event
 from cac_news.extensions import db
 from cac_news.search.engine import search_all, search_kind
 from tests.agenda_helpers import make_event
-from tests.conftest import USING_POSTGRESQL
+from tests.fixtures.database import USING_POSTGRESQL
 
 
 def test_an_accent_folded_word_finds_the_event(app, client):

@@ -9,7 +9,7 @@ import pytest
 from cac_news import create_app
 from cac_news.extensions import db
 from cac_news.models import Event
-from tests.conftest import base_config
+from tests.fixtures.database import base_config
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 
 from cac_news.extensions import db
 from tests.api_helpers import new_token
-from tests.conftest import free_port
+from tests.fixtures.database import free_port
 from tests.site.test_proxy import wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.fixtures.people import PASSWORD
 from tests.site.test_public_accessibility import _violations
 
 pytestmark = pytest.mark.browser

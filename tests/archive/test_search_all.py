@@ -95,7 +95,7 @@ def test_hostile_queries_on_every_kind(content, client, query):
 def test_reindex_command_rebuilds_the_sqlite_index(content, runner):
     from sqlalchemy import text
 
-    from tests.conftest import USING_POSTGRESQL
+    from tests.fixtures.database import USING_POSTGRESQL
 
     result = runner.invoke(args=["search", "reindex"])
     assert result.exit_code == 0, result.output

@@ -167,7 +167,7 @@ def test_confirm_token_expired_forged_other_purpose(client, app, make_subscriber
 def test_mail_server_down_same_answer_and_the_worker_retries(app, client, smtp_server):
     """SMTP down: the page answers 200 as usual; the worker retries until the server is back."""
     from cac_news.models import OutboxMail
-    from tests.conftest import free_port
+    from tests.fixtures.database import free_port
 
     working_port = app.config["MAIL_PORT"]
     app.config["MAIL_PORT"] = free_port()  # nothing listens there

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 def test_insight_pages_have_no_serious_axe_violation(
     app, page, admin, smtp_server, make_subscriber, make_newsletter
 ):
-    from tests.conftest import PASSWORD
+    from tests.fixtures.people import PASSWORD
 
     seed_public_content()
     make_subscriber(email="relais@example.org", territory_code="33", modes=["relais-local"])

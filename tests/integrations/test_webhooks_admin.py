@@ -177,7 +177,7 @@ def test_cli_refuses_private_urls_without_the_setting(app, runner):
 
 @pytest.mark.browser
 def test_admin_webhook_pages_pass_axe_and_fit_a_phone(app, page, admin, receiver):
-    from tests.conftest import PASSWORD
+    from tests.fixtures.people import PASSWORD
 
     endpoint, _ = endpoints.create_endpoint(receiver.url, ["newsletter.sent"], app.config)
     endpoints.queue_test(endpoint)

@@ -205,7 +205,7 @@ def test_one_success_resets_the_failing_clock(app, receiver, make_subscriber):
 
 
 def test_a_dead_endpoint_costs_one_attempt_per_tick(app, make_subscriber):
-    from tests.conftest import free_port
+    from tests.fixtures.database import free_port
 
     url = f"http://127.0.0.1:{free_port()}/nobody-listens"
     endpoints.create_endpoint(url, ["subscriber.unsubscribed"], app.config)

@@ -9,7 +9,7 @@ from cac_news import create_app
 from cac_news.extensions import db
 from cac_news.lists import manage
 from cac_news.models import ListMember, ListPost, SubscriptionEvent
-from tests.conftest import base_config
+from tests.fixtures.database import base_config
 from tests.lists_helpers import LIST_CONFIG, make_list, message
 
 
@@ -99,7 +99,7 @@ def test_deliver_answers_75_when_the_database_is_down(tmp_path):
 
 def test_deliver_answers_75_when_postgresql_is_down(tmp_path):
     """A PostgreSQL URI on a port nothing listens on: refused at once, retried by the MTA."""
-    from tests.conftest import free_port
+    from tests.fixtures.database import free_port
 
     uri = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/test"
     app = create_app({**base_config(tmp_path / "instance", uri), **LIST_CONFIG})

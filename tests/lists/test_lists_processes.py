@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.conftest import free_port
+from tests.fixtures.database import free_port
 from tests.lists_helpers import LIST_CONFIG, make_list, message
 from tests.mailing.test_engine_processes import ROOT, wait_for, worker_env
 

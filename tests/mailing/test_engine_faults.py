@@ -12,8 +12,8 @@ from cac_news.extensions import db
 from cac_news.mailing import sending
 from cac_news.mailing.worker import Worker, WorkerRefused, sqlite_lock
 from cac_news.models import Delivery, Newsletter, Subscriber
-from tests.conftest import USING_POSTGRESQL
 from tests.engine_helpers import FaultyHandler, make_retries_due, run_worker, start_server, statuses
+from tests.fixtures.database import USING_POSTGRESQL
 
 
 def _audience(make_subscriber, n: int) -> list[str]:

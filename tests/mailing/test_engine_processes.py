@@ -18,8 +18,8 @@ from cac_news.extensions import db
 from cac_news.mailing import sending
 from cac_news.mailing.worker import COMMIT_EVERY
 from cac_news.models import Delivery, Newsletter
-from tests.conftest import USING_POSTGRESQL
 from tests.engine_helpers import statuses
+from tests.fixtures.database import USING_POSTGRESQL
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -18,8 +18,8 @@ from cac_news.mailing.relays import RelayConfigError, parse_relays
 from cac_news.mailing.worker import Worker
 from cac_news.models import Delivery, RelayState, SmtpRelay
 from cac_news.timeutil import utcnow
-from tests.conftest import free_port
 from tests.engine_helpers import FAST, FaultyHandler, make_retries_due, run_worker, statuses
+from tests.fixtures.database import free_port
 
 
 def _server(handler) -> Controller:

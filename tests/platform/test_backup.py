@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from cac_news.extensions import db
 from cac_news.mailing import sending
 from cac_news.models import ArchivedCopy, Delivery, Subscriber
-from tests.conftest import USING_POSTGRESQL
+from tests.fixtures.database import USING_POSTGRESQL
 from tests.mailing.test_engine_processes import start_worker, wait_for, worker_env
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,8 +15,9 @@ from aiosmtpd.smtp import AuthResult
 
 from cac_news import create_app
 from cac_news.selfcheck import Level, check_dns
-from tests.conftest import SMTPRecorder, base_config, free_port
 from tests.dkim_keys import make_dkim_key
+from tests.fixtures.database import base_config, free_port
+from tests.fixtures.mail import SMTPRecorder
 
 
 def test_healthz_answers_json(client):

@@ -12,7 +12,7 @@ from cac_news import create_app
 from cac_news.database import include_object
 from cac_news.extensions import db
 from cac_news.models import ParticipationMode, Territory
-from tests.conftest import PG_URI, USING_POSTGRESQL, base_config
+from tests.fixtures.database import PG_URI, USING_POSTGRESQL, base_config
 
 
 @pytest.fixture

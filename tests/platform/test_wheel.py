@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.conftest import SMTPRecorder, free_port
+from tests.fixtures.database import free_port
+from tests.fixtures.mail import SMTPRecorder
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.fixtures.people import PASSWORD
 from tests.resource_helpers import make_resource, sample_pdf
 from tests.site.test_public_accessibility import _violations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.fixtures.people import PASSWORD
 
 PUBLIC = [
     "/", "/archives/", "/archives/recherche/?q=cis", "/feuille-de-route/", "/actions/",

@@ -11,7 +11,7 @@ from PIL import Image
 from cac_news.extensions import db
 from cac_news.media.library import save_upload
 from cac_news.models import MediaFile
-from tests.conftest import PASSWORD
+from tests.fixtures.people import PASSWORD
 from tests.site.test_public_accessibility import _violations
 
 pytestmark = pytest.mark.browser

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from cac_news.extensions import db
-from tests.conftest import free_port
+from tests.fixtures.database import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"

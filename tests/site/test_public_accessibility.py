@@ -57,7 +57,7 @@ ADMIN_PAGES = [
 
 
 def test_admin_pages_have_no_serious_axe_violation(page, admin, make_subscriber):
-    from tests.conftest import PASSWORD
+    from tests.fixtures.people import PASSWORD
 
     seed_public_content()
     subscriber = make_subscriber(email="axe@example.org", territory_code="75")

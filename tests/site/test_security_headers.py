@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import login
+from tests.fixtures.people import login
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
