@@ -20,7 +20,12 @@ from cac_news.models import (
     SubscriptionEvent,
     subscriber_modes,
 )
-from cac_news.models.audience import LEFT_STATUSES, NO_CONSENT, asserted_consent
+from cac_news.models.audience import (
+    LEFT_STATUSES,
+    NO_CONSENT,
+    asserted_consent,
+    subscriber_may_move,
+)
 from cac_news.models.audience import fold_for_search as _fold_for_search
 from cac_news.models.segment import mode_mask
 from cac_news.timeutil import utcnow
@@ -158,43 +163,42 @@ class BatchWriter:
             self.report.created += 1
 
     def _plan_known(self, plan: Plan, row, record: dict, modes: set[int], again: bool, now):
-        report = self.report
-        merged = {name: record[name] or getattr(row, name) for name in PROFILE}
-        if record["territory_code"] and not record["region_code"]:
-            merged["region_code"] = None  # a département replaces a région-only territory
-        elif record["region_code"] and not record["territory_code"]:
-            merged["territory_code"] = None
-        changed = [name for name in PROFILE if merged[name] != getattr(row, name)]
+        merged, changed = merged_profile(row, record)
         added = record["mode_ids"] - modes
         left = record["status"] if record["status"] in LEFT_STATUSES else None
-        activate = not left and self.options.status == "active" and row.status == "pending"
+        wanted = left or ("active" if self.options.status == "active" else None)
+        moves = wanted is not None and wanted != row.status
+        if moves and not subscriber_may_move(row.status, wanted, "import"):
+            moves = False  # the transition table has the last word (see models.audience)
         if changed or added:
-            merged.update(
-                search_text=fold_for_search(
-                    merged["first_name"], merged["last_name"], row.email, merged["organisation"]
-                ),
-                id=row.id,
-                now=now,
-                mode_mask=mode_mask(modes | record["mode_ids"]),
-            )
-            plan.updates.append({f"b_{k}": v for k, v in merged.items()})
-            plan.mode_rows += [{"subscriber_id": row.id, "mode_id": m} for m in sorted(added)]
-            fields = ", ".join(changed + (["modes"] if added else []))
-            plan.events.append(self._event(row.id, now, kind="profile", detail=fields))
-        if left or activate:
-            new_status = left or "active"
-            plan.status_changes.append(self._status_row(row.id, new_status, now))
-            plan.events.append(
-                self._event(row.id, now, old_status=row.status, new_status=new_status)
-            )
-        if again:
-            return
-        if left:
-            report.departed += 1
-        elif changed or added or activate:
-            report.updated += 1
+            self._plan_profile(plan, row, merged, changed, added, modes | record["mode_ids"], now)
+        if moves:
+            plan.status_changes.append(self._status_row(row.id, wanted, now))
+            plan.events.append(self._event(row.id, now, old_status=row.status, new_status=wanted))
+        if not again:
+            self._count(departed=bool(left), touched=bool(changed or added or moves))
+
+    def _plan_profile(self, plan: Plan, row, merged, changed, added, all_modes, now) -> None:
+        merged.update(
+            search_text=fold_for_search(
+                merged["first_name"], merged["last_name"], row.email, merged["organisation"]
+            ),
+            id=row.id,
+            now=now,
+            mode_mask=mode_mask(all_modes),
+        )
+        plan.updates.append({f"b_{k}": v for k, v in merged.items()})
+        plan.mode_rows += [{"subscriber_id": row.id, "mode_id": m} for m in sorted(added)]
+        fields = ", ".join(changed + (["modes"] if added else []))
+        plan.events.append(self._event(row.id, now, kind="profile", detail=fields))
+
+    def _count(self, *, departed: bool, touched: bool) -> None:
+        if departed:
+            self.report.departed += 1
+        elif touched:
+            self.report.updated += 1
         else:
-            report.unchanged += 1
+            self.report.unchanged += 1
 
     def _consent(self, status: str, now) -> dict:
         return asserted_consent("import", self.detail, now) if status == "active" else NO_CONSENT
@@ -267,6 +271,19 @@ class BatchWriter:
             "updated_at": now,
             "status_changed_at": now,
         }
+
+
+def merged_profile(row, record: dict) -> tuple[dict, list[str]]:
+    """The stored profile completed by the file's non-empty values, and what changed.
+
+    A territory replaces the other kind: a département drops a région-only territory and a
+    région drops the département."""
+    merged = {name: record[name] or getattr(row, name) for name in PROFILE}
+    if record["territory_code"] and not record["region_code"]:
+        merged["region_code"] = None
+    elif record["region_code"] and not record["territory_code"]:
+        merged["territory_code"] = None
+    return merged, [name for name in PROFILE if merged[name] != getattr(row, name)]
 
 
 def left_reason(status: str) -> str:
