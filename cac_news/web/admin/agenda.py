@@ -14,6 +14,7 @@ from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.forms.admin import ConfirmForm
 from cac_news.forms.agenda import EventForm, EventKindForm
+from cac_news.forms.mapping import form_data
 from cac_news.models import Event
 from cac_news.web.admin import bp
 from cac_news.web.admin.helpers import apply_errors
@@ -47,28 +48,13 @@ def events():
     )
 
 
-def _data(form: EventForm) -> event_ops.EventData:
-    return event_ops.EventData(
-        title=form.title.data or "",
-        start=form.start.data or "",
-        end=form.end.data or "",
-        kind_id=form.kind_id.data or None,
-        all_day=bool(form.all_day.data),
-        place=form.place.data or "",
-        online_url=form.online_url.data or "",
-        territory_code=form.territory_code.data or "",
-        description_md=form.description_md.data or "",
-        internal=bool(form.internal.data),
-    )
-
-
 def _form_view(event: Event | None):
     form = EventForm(obj=event_ops.event_data(event) if event is not None else None)
     form.kind_id.choices = [(0, _("Choose…"))] + [(k.id, k.name) for k in kind_ops.list_kinds()]
     form.territory_code.choices = territory_choices(True)
     if form.validate_on_submit():
         try:
-            saved = event_ops.save_event(_data(form), event)
+            saved = event_ops.save_event(form_data(form, event_ops.EventData), event)
         except ValidationError as exc:
             db.session.rollback()
             apply_errors(form, exc)

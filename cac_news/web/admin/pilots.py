@@ -14,19 +14,11 @@ from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.forms.account import SecuritySettingsForm
 from cac_news.forms.admin import ROLE_LABELS, ConfirmForm, PilotForm
+from cac_news.forms.mapping import form_data
 from cac_news.models import Pilot
 from cac_news.pilots import PilotData, change_password, create_pilot, delete_pilot, update_pilot
 from cac_news.web.admin import bp
 from cac_news.web.admin.helpers import apply_errors
-
-
-def _data(form: PilotForm) -> PilotData:
-    return PilotData(
-        email=form.email.data or "",
-        name=form.name.data or "",
-        role=form.role.data,
-        active=bool(form.active.data),
-    )
 
 
 @bp.get("/pilots/")
@@ -78,7 +70,7 @@ def pilot_new():
     form = PilotForm()
     if form.validate_on_submit():
         try:
-            pilot = create_pilot(_data(form), form.password.data or "")
+            pilot = create_pilot(form_data(form, PilotData), form.password.data or "")
         except ValidationError as exc:
             db.session.rollback()
             apply_errors(form, exc)
@@ -99,7 +91,7 @@ def pilot_edit(pilot_id: int):
         form.password.data = ""
     if form.validate_on_submit():
         try:
-            update_pilot(pilot, _data(form), current_user)
+            update_pilot(pilot, form_data(form, PilotData), current_user)
             if form.password.data:
                 change_password(pilot, form.password.data)
         except ValidationError as exc:

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.forms.admin import ConfirmForm
+from cac_news.forms.mapping import form_data
 from cac_news.forms.resources import ResourceForm, ResourceKindForm
 from cac_news.models import Resource
 from cac_news.resources import kinds as kind_ops
@@ -45,20 +46,6 @@ def resources():
     )
 
 
-def _data(form: ResourceForm) -> library.ResourceData:
-    return library.ResourceData(
-        title=form.title.data or "",
-        kind_id=form.kind_id.data or None,
-        date=form.date.data,
-        authors=form.authors.data or "",
-        summary=form.summary.data or "",
-        body_md=form.body_md.data or "",
-        tags=form.tags.data or "",
-        objective=form.objective.data or "",
-        slug=form.slug.data or "",
-    )
-
-
 def _form_view(resource: Resource | None):
     form = ResourceForm(obj=resource)
     form.kind_id.choices = [(0, _("Choose…"))] + [(k.id, k.name) for k in kind_ops.list_kinds()]
@@ -69,7 +56,7 @@ def _form_view(resource: Resource | None):
         upload = request.files.get("file")
         try:
             saved = library.save_resource(
-                _data(form),
+                form_data(form, library.ResourceData),
                 resource,
                 upload=library.Upload(upload.stream, upload.filename or "")
                 if upload and upload.filename

@@ -26,6 +26,7 @@ from cac_news.forms.admin import (
     ConfirmForm,
     SubscriberForm,
 )
+from cac_news.forms.mapping import form_data
 from cac_news.mailing.bounces.queries import subscriber_bounces
 from cac_news.mailing.progress import letters_of
 from cac_news.models import Subscriber
@@ -83,19 +84,6 @@ def _form(subscriber: Subscriber | None = None) -> SubscriberForm:
     return form
 
 
-def _data(form: SubscriberForm) -> SubscriberData:
-    return SubscriberData(
-        email=form.email.data or "",
-        first_name=form.first_name.data or "",
-        last_name=form.last_name.data or "",
-        organisation=form.organisation.data or "",
-        territory_code=form.territory_code.data or None,
-        language=form.language.data,
-        mode_ids=form.mode_ids.data or [],
-        status=form.status.data,
-    )
-
-
 @bp.route("/subscribers/new", methods=["GET", "POST"])
 def subscriber_new():
     """Add a subscriber by hand."""
@@ -104,7 +92,7 @@ def subscriber_new():
         form.status.data = "active"
     if form.validate_on_submit():
         try:
-            subscriber = create_subscriber(_data(form), current_user)
+            subscriber = create_subscriber(form_data(form, SubscriberData), current_user)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -138,7 +126,7 @@ def subscriber_edit(subscriber_id: int):
     form = _form(subscriber)
     if form.validate_on_submit():
         try:
-            update_subscriber(subscriber, _data(form), current_user)
+            update_subscriber(subscriber, form_data(form, SubscriberData), current_user)
         except ValidationError as exc:
             db.session.rollback()
             apply_errors(form, exc)
