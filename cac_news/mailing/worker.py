@@ -24,19 +24,19 @@ from cac_news.audience import import_jobs, outbox
 from cac_news.audience.import_jobs import ImportJobRunner
 from cac_news.extensions import db
 from cac_news.mailing import claims, webhook_task
-from cac_news.mailing.bounces.apply import record_smtp_rejection
 from cac_news.mailing.bounces.verp import envelope_for_delivery
 from cac_news.mailing.mailer import NewsletterMailer
 from cac_news.mailing.pacing import DomainPacer
 from cac_news.mailing.relay_pool import RelayPool
-from cac_news.mailing.relay_status import save_states, sent_times
+from cac_news.mailing.relay_status import sent_times
 from cac_news.mailing.relay_store import load_relays
 from cac_news.mailing.relays import SendSettings, is_domain_throttle
+from cac_news.mailing.results import COMMIT_EVERY, ResultBatch
 from cac_news.mailing.sending import delivery_counts
 from cac_news.mailing.transport import DEFERRED, PERMANENT, SENT, SKIPPED, Job, SendResult
 from cac_news.mailing.welcome import send_welcome
 from cac_news.mailing.worker_lock import WorkerRefused, make_worker_id, sqlite_lock
-from cac_news.models import Delivery, Newsletter, OutboxKind, Subscriber
+from cac_news.models import Newsletter, OutboxKind, Subscriber
 from cac_news.timeutil import utcnow
 
 __all__ = ["Worker", "WorkerRefused", "sqlite_lock"]
@@ -44,8 +44,6 @@ OUTBOX_SENDERS = {OutboxKind.WELCOME: send_welcome}  # outbox kinds built above 
 log = logging.getLogger(__name__)
 D = claims.D
 CHUNK = 20  # rows read (and subscriber statuses re-checked) just before they are sent
-COMMIT_EVERY = 20  # results written before a commit at the latest ...
-COMMIT_SECONDS = 0.2  # ... or after this long, whichever comes first
 TICK_SECONDS = 5.0  # housekeeping (scheduled starts, finished sends...) at least this often
 # Other mail sent over the same relay pool (discussion lists), and their periodic tasks:
 # registered at app start by the packages above this one.
@@ -94,10 +92,7 @@ class Worker:
         self.totals = totals  # a terminal: show the whole send's progress, once a second
         self._shown = 0.0
         self._ticked = 0.0
-        self.results: list[tuple[int, dict]] = []
-        self.rejections: list[tuple[int, int, SendResult]] = []
-        self._held = 0  # results written to self.results that hold a relay-pool permit
-        self._since = self._lease = time.monotonic()
+        self.batch = ResultBatch(self.id, self.lease_seconds, self.config)
         # Called once per loop tick (and every TICK_SECONDS during a long send), each with
         # the current time: other features add their periodic jobs here.
         self.tick_tasks: list[Callable[[object], object]] = [
@@ -192,15 +187,14 @@ class Worker:
     def send_stream(self) -> bool:
         """Claim and send batch after batch over the relays; True when anything was claimed."""
         self.counts: dict[int, dict[str, int]] = {}
-        self._held = 0  # permits of an earlier run are void: the pool starts afresh
-        self._since = self._lease = time.monotonic()
+        self.batch.restart()
         self.sender.load_quotas(sent_times)
 
         def on_result(job: Job, result: SendResult, relay: str | None) -> None:
             if result.status == SKIPPED:
                 return  # never tried: given back by release_unsent below
             if relay is not None:
-                self._held += 1
+                self.batch.held += 1
             newsletter_id = job.key[0]
             status = self.record(job, result, relay)
             tally = self.counts[newsletter_id]
@@ -289,31 +283,8 @@ class Worker:
         )
 
     def flush(self, force: bool = False) -> None:
-        """Write the buffered results in one short transaction.
-
-        Results wait in memory, not in an open transaction, so that the SQLite write lock is
-        held for milliseconds, never while an SMTP answer is awaited: web requests (an
-        unsubscribe) are not starved during a send.
-        """
-        now = time.monotonic()
-        due = len(self.results) >= COMMIT_EVERY or now - self._since >= COMMIT_SECONDS
-        if not (force or due):
-            return
-        stamp = utcnow()
-        if self.results:
-            claims.set_results(self.id, self.results, stamp)
-        for newsletter_id, delivery_id, result in self.rejections:
-            record_rejection(newsletter_id, delivery_id, result, stamp, self.config)
-        if now - self._lease > self.lease_seconds / 3:
-            claims.renew_lease(self.id, self.lease_seconds, stamp)
-            self._lease = now
-        save_states(self.sender.states(), stamp)
-        db.session.commit()
-        self.sender.recorded(self._held)
-        self._held = 0
-        self.results.clear()
-        self.rejections.clear()
-        self._since = now
+        """Write the buffered results (see mailing.results)."""
+        self.batch.flush(self.sender, force)
 
     def _jobs(self, newsletter_id, ids, mailer):
         """Jobs in small chunks, re-reading subscriber and newsletter status just before.
@@ -341,13 +312,13 @@ class Worker:
             for row in rows:
                 if row.subscriber_id is None or row.status != "active" or not row.email:
                     # Unsubscribed, bounced or erased since the send started: nothing more.
-                    self.results.append((row.id, {"status": "skipped"}))
+                    self.batch.add((row.id, {"status": "skipped"}))
                     counts["skipped"] = counts.get("skipped", 0) + 1
                     continue
                 wait = self.pacer.admit(row.id, row.email)
                 if wait:  # its domain is paced: back to the queue until its slot
                     due = utcnow() + _seconds(wait)
-                    self.results.append((row.id, {"status": "queued", "next_attempt_at": due}))
+                    self.batch.add((row.id, {"status": "queued", "next_attempt_at": due}))
                     counts["queued"] = counts.get("queued", 0) + 1
                     continue
                 try:
@@ -355,9 +326,7 @@ class Worker:
                         row.id, row.subscriber_id, row.email, row.name, row.first_name
                     )
                 except ValueError as exc:
-                    self.results.append(
-                        (row.id, {"status": "failed", "smtp_text": f"not sent: {exc}"})
-                    )
+                    self.batch.add((row.id, {"status": "failed", "smtp_text": f"not sent: {exc}"}))
                     counts["failed"] = counts.get("failed", 0) + 1
                     continue
                 yield Job(
@@ -373,7 +342,7 @@ class Worker:
         """Write one result: sent, waiting, retrying with backoff, or failed."""
         newsletter_id, delivery_id, attempts, message_id = job.key
         now = utcnow()
-        write = self.results.append
+        write = self.batch.add
         if result.status == DEFERRED:  # no relay could take it now: wait, no attempt counted
             due = now + _seconds(result.retry_after)
             write((delivery_id, {"status": "queued", "next_attempt_at": due}))
@@ -393,7 +362,7 @@ class Worker:
         if result.status == PERMANENT:
             write((delivery_id, {"status": "failed", "at_rcpt": result.at_rcpt, **common}))
             if result.at_rcpt:  # the relay refused this address: a hard bounce
-                self.rejections.append((newsletter_id, delivery_id, result))
+                self.batch.reject(newsletter_id, delivery_id, result)
             else:  # one bad address says nothing about the server
                 self._count_error(newsletter_id, result)
             return "failed"
@@ -426,25 +395,6 @@ class Worker:
             self.progress(f"newsletter {newsletter_id}: paused: {reason}")
         self.errors[newsletter_id] = 0
         self.sender.stop()
-
-
-def record_rejection(newsletter_id, delivery_id, result: SendResult, now, config) -> None:
-    """A 5xx at RCPT time counts as a hard bounce under the bounce policy."""
-    subscriber_id = db.session.scalar(
-        select(Delivery.subscriber_id).where(Delivery.id == delivery_id)
-    )
-    subscriber = db.session.get(Subscriber, subscriber_id) if subscriber_id else None
-    if subscriber is None:
-        return
-    record_smtp_rejection(
-        subscriber,
-        result.code or "5",
-        result.text or "",
-        newsletter_id=newsletter_id,
-        delivery_id=delivery_id,
-        now=now,
-        config=config,
-    )
 
 
 def _seconds(value: float):

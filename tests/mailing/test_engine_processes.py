@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from cac_news.extensions import db
 from cac_news.mailing import sending
-from cac_news.mailing.worker import COMMIT_EVERY
+from cac_news.mailing.results import COMMIT_EVERY
 from cac_news.models import Delivery, Newsletter
 from tests.engine_helpers import statuses
 from tests.fixtures.database import USING_POSTGRESQL
