@@ -1,8 +1,9 @@
 """From a submitted form to the domain's dataclass: the one mapping, by field name.
 
 Views hand the domain plain data; the rule for an empty field follows the dataclass's
-annotation: "" for a text, None for an optional value (a "Choose…" 0 included), False for
-an unticked box, [] for an empty list.
+annotation: "" for a text, 0 for a number, None for an optional value (a "Choose…" 0
+included), False for an unticked box, [] for an empty list; digits typed in a hidden field
+become a number.
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ T = TypeVar("T")
 
 
 def _cleaned(value: Any, annotation: str) -> Any:
+    if annotation in ("int", "int | None") and isinstance(value, str):
+        value = int(value) if value.strip().isdigit() else None  # a hidden field's text
+    if annotation == "int":
+        return value or 0
     if annotation == "bool":
         return bool(value)
     if annotation.endswith("| None"):

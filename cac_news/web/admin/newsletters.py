@@ -29,6 +29,7 @@ from cac_news.errors import ValidationError
 from cac_news.extensions import db
 from cac_news.forms.admin import ConfirmForm
 from cac_news.forms.compose import NewsletterForm, SinceForm, TestSendForm
+from cac_news.forms.mapping import form_data
 from cac_news.mailing.bounces.queries import bounce_figures
 from cac_news.mailing.progress import send_progress
 from cac_news.mailing.test_send import parse_recipients, send_test
@@ -57,36 +58,18 @@ def _add_blank_sections(form: NewsletterForm, start: int) -> None:
         )
 
 
+def _kept(section) -> bool:
+    """A ticked section that is not an empty free-text slot."""
+    blank = section.kind.data == "text" and not (section.title.data or "").strip()
+    return bool(section.include.data) and not (blank and not (section.body_md.data or "").strip())
+
+
 def newsletter_data(form: NewsletterForm) -> NewsletterData:
     """The composer's fields; unticked sections and blank free-text slots are left out."""
-    sections = []
-    for entry in form.sections:
-        s = entry.form
-        is_blank = s.kind.data == "text" and not (s.title.data or "").strip()
-        if not s.include.data or (is_blank and not (s.body_md.data or "").strip()):
-            continue
-        source = s.source_id.data
-        sections.append(
-            SectionData(
-                kind=s.kind.data or "text",
-                source_id=int(source) if source and source.isdigit() else None,
-                title=s.title.data or "",
-                body_md=s.body_md.data or "",
-                group_label=s.group_label.data or "",
-                position=s.position.data or 0,
-            )
-        )
-    version = (form.version.data or "").strip()
-    return NewsletterData(
-        version=int(version) if version.isdigit() else None,
-        subject=form.subject.data or "",
-        preheader=form.preheader.data or "",
-        intro_md=form.intro_md.data or "",
-        closing_md=form.closing_md.data or "",
-        reply_to=form.reply_to.data or "",
-        segment_id=form.segment_id.data,
-        sections=sections,
-    )
+    sections = [form_data(e.form, SectionData) for e in form.sections if _kept(e.form)]
+    for section in sections:
+        section.kind = section.kind or "text"
+    return form_data(form, NewsletterData, sections=sections)
 
 
 def flash_warnings(warnings: list[str]) -> None:
