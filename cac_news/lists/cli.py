@@ -81,7 +81,10 @@ def add_members_command(name, emails, segment, modes, consent):
         added = members.add_with_consent(mailing_list, people, consent)
     except ValidationError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"{added} members added to {mailing_list.name} ({len(people) - added} already).")
+    click.echo(
+        f"{added} members added to {mailing_list.name} ({len(people) - added} already members, "
+        "or who left the list themselves: invite them instead)."
+    )
 
 
 @lists_cli.command("invite")

@@ -146,7 +146,8 @@ def add_with_consent(
     """Make these active subscribers members on a pilot's asserted consent; commits.
 
     The consent text is recorded on the membership and in each subscriber's history, with
-    the pilot as its source, as an import with ``--status active`` records it.
+    the pilot as its source, as an import with ``--status active`` records it. A member who
+    left the list stays out: only their own click (invitation, preferences) brings them back.
     """
     consent = consent.strip()
     if not consent:
@@ -159,7 +160,7 @@ def add_with_consent(
         if subscriber.status != "active":
             continue
         member = _membership(mailing_list, subscriber)
-        if member.status == "active":
+        if member.status in ("active", "left"):
             continue
         member.status, member.consent_source = "active", "pilot"
         member.consent_text, member.consent_at = consent[:2000], now

@@ -87,3 +87,11 @@ def test_a_subscriber_joins_a_list_meant_for_them_from_their_preferences(client,
         "how you receive it, or leave" in client.get(path).data.decode()
         or "comment vous" in client.get(path).data.decode().lower()
     )
+
+
+def test_a_member_who_left_is_not_added_back_on_a_pilots_word(app, make_subscriber):
+    mailing_list, (ana, bob, _chloe) = make_list(make_subscriber)
+    assert members.leave(mailing_list, ana.id)
+    assert members.add_with_consent(mailing_list, [ana, bob], "Liste d'émargement") == 0
+    assert members.membership(mailing_list, ana.id).status == "left"
+    assert members.count_receiving(mailing_list) == 2  # Bob and Chloé, not Ana
