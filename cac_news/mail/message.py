@@ -9,6 +9,7 @@ set of tokens, and a render only joins strings, escapes values and QP-encodes ea
 from __future__ import annotations
 
 import binascii
+import functools
 import re
 import secrets
 import time
@@ -110,12 +111,19 @@ def fill(items: tuple, values: dict[str, str], escape: Callable[[str], str] | No
     return b"".join(out)
 
 
+@functools.cache
+def _token_pattern(tokens: frozenset[str]) -> re.Pattern:
+    """Longest token first, so that a token that prefixes another does not win; compiled
+    once per token set, not once per recipient."""
+    return re.compile("|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True)))
+
+
 def fill_line(line: str, values: dict[str, str]) -> str:
     """One header line with its tokens filled in (no escaping: headers are encoded)."""
     if not values:
         return line
-    pattern = "|".join(re.escape(t) for t in sorted(values, key=len, reverse=True))
-    return " ".join(re.sub(pattern, lambda found: values[found.group(0)], line).split())
+    pattern = _token_pattern(frozenset(values))
+    return " ".join(pattern.sub(lambda found: values[found.group(0)], line).split())
 
 
 @dataclass
