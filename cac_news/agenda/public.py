@@ -125,8 +125,3 @@ def used_kinds() -> list[EventKind]:
             .order_by(EventKind.position, EventKind.id)
         )
     )
-
-
-def last_event_change():
-    """When any event last changed (one made internal included: it left the pages)."""
-    return db.session.scalar(select(func.max(Event.updated_at)))
